@@ -1,0 +1,1 @@
+"""ClubOS Tickets: app assembly, configuration, domain services."""

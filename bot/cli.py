@@ -1,0 +1,110 @@
+"""The `clubos-tickets` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot import logs
+from bot.config import ConfigError, Settings, load_settings
+from storage import migrate
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="ClubOS Tickets")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema commands.")
+app.add_typer(db_app, name="db")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise _fail(f"Configuration error: {exc}") from None
+    logs.configure(settings.log_level)
+    return settings
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending schema migrations to DATABASE_URL."""
+    settings = _settings()
+    migrate.upgrade(settings.database_url)
+    typer.echo(f"Database schema is at revision {migrate.head_revision()}.")
+
+
+@db_app.command("revision", hidden=True)
+def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> None:
+    """(Developers) autogenerate a migration from the models against DATABASE_URL."""
+    migrate.make_revision(_settings().database_url, message)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    no_migrate: Annotated[
+        bool, typer.Option("--no-migrate", help="Refuse an outdated schema instead of migrating.")
+    ] = False,
+    without_slack: Annotated[
+        bool,
+        typer.Option("--without-slack", help="Serve the HTTP API and health checks without Slack."),
+    ] = False,
+) -> None:
+    """Run the service: Slack endpoint, API and health checks in one process."""
+    from bot.server import SlackTokensMissing, run_server
+
+    settings = _settings()
+    try:
+        asyncio.run(
+            run_server(settings, host=host, port=port, migrate=not no_migrate, slack=not without_slack)
+        )
+    except (migrate.SchemaOutdated, SlackTokensMissing) as exc:
+        raise _fail(str(exc)) from None
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+@app.command("export")
+def export_command(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.JSON,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")] = None,
+) -> None:
+    """Write every ticket as the contract's ticket JSON (a list) or as CSV."""
+    from bot.transfer import export_tickets
+
+    settings = _settings()
+    stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        asyncio.run(export_tickets(settings.database_url, format.value, stream))
+    finally:
+        if output:
+            stream.close()
+
+
+@app.command("import")
+def import_command(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Import a JSON list of tickets (ids kept; tickets already present are skipped)."""
+    from bot.transfer import ImportRejected, import_tickets
+
+    settings = _settings()
+    try:
+        report = asyncio.run(import_tickets(settings.database_url, file))
+    except ImportRejected as exc:
+        raise _fail(f"Nothing imported: {exc}", code=1) from None
+    typer.echo(f"Imported {report.imported} tickets, skipped {report.skipped} already present.")
+
+
+def main() -> None:
+    app()

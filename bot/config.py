@@ -1,0 +1,211 @@
+"""Configuration: environment settings and the TOML club config, each one typed object.
+
+Nothing else in the code reads the environment or the config file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.domain import Category
+
+DEFAULT_CONFIG_FILE = Path("clubos.toml")
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message names the key and what is wrong with it."""
+
+
+class Settings(BaseSettings):
+    """Every environment variable of the contract (also read from `.env`)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite+aiosqlite:///./clubos_tickets.db"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_s: float = Field(default=8.0, gt=0)
+    triage_backend: Literal["auto", "llm", "rules"] = "auto"
+    clubos_config: Path | None = None
+    system_events_token: SecretStr | None = None
+    api_token: SecretStr | None = None
+    public_url: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = "INFO"
+
+    @cached_property
+    def club(self) -> ClubConfig:
+        return load_club_config(self.clubos_config)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class AiSection(_Section):
+    name: str = Field(min_length=1)
+
+
+class SlackSection(_Section):
+    ops_channel: str = Field(min_length=1)
+    operators: list[str] = []
+    operator_group: str = ""
+    relay_bot_ids: list[str] = []
+
+
+class RoutingSection(_Section):
+    facilities: str = Field(min_length=1)
+    tech: str = Field(min_length=1)
+
+    def channel_for(self, category: Category) -> str:
+        return self.facilities if category == Category.FACILITIES else self.tech
+
+
+class Location(_Section):
+    name: str = Field(min_length=1)
+    bays: int = Field(ge=1, le=99)
+    relay_channels: list[str] = []
+
+
+class DigestSection(_Section):
+    cron: str
+    timezone: str
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(
+                "needs 5 fields: minute hour day-of-month month day-of-week, e.g. '0 8 * * *'"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Halifax)") from None
+        return value
+
+
+class Sop(_Section):
+    device: str = Field(min_length=1)
+    procedure: str = Field(min_length=1)
+
+
+class ClubConfig(_Section):
+    ai: AiSection
+    slack: SlackSection
+    routing: RoutingSection
+    locations: list[Location] = Field(min_length=1)
+    digest: DigestSection
+    sops: list[Sop] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ClubConfig:
+        seen_names: set[str] = set()
+        seen_channels: dict[str, str] = {}
+        for index, location in enumerate(self.locations):
+            key = location.name.casefold()
+            if key in seen_names:
+                raise ValueError(f"locations[{index}].name: {location.name!r} is listed twice")
+            seen_names.add(key)
+            for channel in location.relay_channels:
+                if channel in seen_channels:
+                    raise ValueError(
+                        f"locations[{index}].relay_channels: {channel} already belongs to "
+                        f"{seen_channels[channel]}; a relay channel maps to one location"
+                    )
+                seen_channels[channel] = location.name
+        return self
+
+    def location(self, name: str) -> Location | None:
+        wanted = name.casefold()
+        return next((loc for loc in self.locations if loc.name.casefold() == wanted), None)
+
+    def location_for_channel(self, channel: str) -> Location | None:
+        return next((loc for loc in self.locations if channel in loc.relay_channels), None)
+
+    def is_operator(self, user_id: str) -> bool:
+        return user_id in self.slack.operators
+
+    def sop_for(self, device: str) -> Sop | None:
+        return next((sop for sop in self.sops if sop.device == device), None)
+
+
+def _sample() -> dict[str, Any]:
+    text = resources.files("bot").joinpath("clubos.example.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for item in error.errors():
+        key = ".".join(
+            f"[{part}]" if isinstance(part, int) else str(part) for part in item["loc"]
+        ).replace(".[", "[")
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"  {key or '(top level)'}: {message}" + _found(item))
+    return "\n".join(lines)
+
+
+def _found(item: Any) -> str:
+    if item["type"] == "missing" or "input" not in item or isinstance(item["input"], dict):
+        return ""
+    return f" (found {item['input']!r})"
+
+
+def load_club_config(path: Path | None) -> ClubConfig:
+    """Load `path` (or ./clubos.toml, or the built-in sample); raise ConfigError on any fault.
+
+    Each top-level section the file has replaces the sample's; the others keep the sample's.
+    """
+    data = _sample()
+    source = "built-in sample configuration"
+    if path is None and DEFAULT_CONFIG_FILE.exists():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        source = str(path)
+        try:
+            overrides = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"CLUBOS_CONFIG: no such file {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        data.update(overrides)
+    try:
+        return ClubConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+
+
+def load_settings() -> Settings:
+    """Read the environment and the club config; raise ConfigError naming any bad key."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, "environment")) from None
+    settings.club  # noqa: B018 - validate the club config at start-up, not on first use
+    return settings

@@ -1,0 +1,1 @@
+"""Slack listeners: thin adapters from Slack payloads to bot services."""

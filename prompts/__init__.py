@@ -1,0 +1,1 @@
+"""LLM prompt files, loaded by name."""

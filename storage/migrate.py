@@ -1,0 +1,72 @@
+"""Schema migrations (Alembic), callable from the command line and from `serve`."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from storage.db import create_engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class SchemaOutdated(Exception):
+    """The database schema is behind the code (or unknown to it)."""
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply pending migrations. Blocking: call it outside the event loop (or via `to_thread`)."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def make_revision(url: str, message: str) -> None:
+    """Autogenerate a new migration from the models (for developers)."""
+    command.revision(alembic_config(url), message=message, autogenerate=True)
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+async def current_revision(url: str) -> str | None:
+    engine = create_engine(url)
+
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(read)
+    finally:
+        await engine.dispose()
+
+
+async def ensure_current(url: str) -> None:
+    """Raise SchemaOutdated, saying which command fixes it, unless the schema is at head."""
+    current = await current_revision(url)
+    head = head_revision()
+    if current != head:
+        found = "an empty database" if current is None else f"schema revision {current}"
+        raise SchemaOutdated(
+            f"The database has {found}, but this version of ClubOS Tickets needs {head}. "
+            "Run `clubos-tickets db upgrade` (or start `serve` without --no-migrate)."
+        )
+
+
+async def upgrade_async(url: str) -> None:
+    await asyncio.to_thread(upgrade, url)

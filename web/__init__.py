@@ -1,0 +1,1 @@
+"""HTTP surface: the ASGI application served by `clubos-tickets serve`."""
