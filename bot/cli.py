@@ -14,7 +14,12 @@ from bot import logs
 from bot.config import ConfigError, Settings, load_settings
 from storage import migrate
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="ClubOS Tickets")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="ClubOS Tickets",
+)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema commands.")
 app.add_typer(db_app, name="db")
 
@@ -65,7 +70,9 @@ def serve(
     settings = _settings()
     try:
         asyncio.run(
-            run_server(settings, host=host, port=port, migrate=not no_migrate, slack=not without_slack)
+            run_server(
+                settings, host=host, port=port, migrate=not no_migrate, slack=not without_slack
+            )
         )
     except (migrate.SchemaOutdated, SlackTokensMissing) as exc:
         raise _fail(str(exc)) from None
@@ -79,7 +86,9 @@ class ExportFormat(StrEnum):
 @app.command("export")
 def export_command(
     format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.JSON,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default stdout).")
+    ] = None,
 ) -> None:
     """Write every ticket as the contract's ticket JSON (a list) or as CSV."""
     from bot.transfer import export_tickets

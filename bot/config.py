@@ -51,7 +51,9 @@ class Settings(BaseSettings):
     system_events_token: SecretStr | None = None
     api_token: SecretStr | None = None
     public_url: str | None = None
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = (
+        "INFO"
+    )
 
     @cached_property
     def club(self) -> ClubConfig:
@@ -106,7 +108,9 @@ class DigestSection(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Halifax)") from None
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name like America/Halifax)"
+            ) from None
         return value
 
 

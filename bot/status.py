@@ -64,7 +64,9 @@ def check_transition(
 
 def check_unarchive(current: Status) -> None:
     if current != Status.ARCHIVED:
-        raise TransitionNotAllowed(f"Only archived tickets can be unarchived; this one is {label(current)}.")
+        raise TransitionNotAllowed(
+            f"Only archived tickets can be unarchived; this one is {label(current)}."
+        )
 
 
 def check_editable(current: Status) -> None:

@@ -35,6 +35,11 @@ from storage.tickets import TicketQuery, TicketRepository
 
 log = logging.getLogger("clubos.tickets")
 
+# Aliases: inside TicketService the name `list` is the method, not the builtin.
+TicketList = list[Ticket]
+AuditTrail = list[AuditEvent]
+FieldChanges = dict[str, list[Any]]
+
 TITLE_MAX = 200
 
 
@@ -156,7 +161,7 @@ class TicketService:
         threads = await self.repo.threads([row.number])
         return to_ticket(row, threads.get(row.number, []))
 
-    async def list(self, flt: TicketFilter = TicketFilter()) -> list[Ticket]:
+    async def list(self, flt: TicketFilter = TicketFilter()) -> TicketList:
         rows = await self.repo.list(
             TicketQuery(
                 statuses=[s.value for s in flt.statuses],
@@ -171,13 +176,13 @@ class TicketService:
         )
         return await self._with_threads(rows)
 
-    async def for_thread(self, thread: ThreadRef) -> list[Ticket]:
+    async def for_thread(self, thread: ThreadRef) -> TicketList:
         numbers = await self.repo.numbers_for_thread(thread.channel, thread.thread_ts)
         if not numbers:
             return []
         return await self._with_threads(await self.repo.list(TicketQuery(numbers=numbers)))
 
-    async def events(self, ticket_id: str) -> list[AuditEvent]:
+    async def events(self, ticket_id: str) -> AuditTrail:
         row = await self._row(ticket_id)
         return [to_audit_event(row.ticket_id, e) for e in await self.repo.events(row.number)]
 
@@ -254,7 +259,11 @@ class TicketService:
         change.set(row, "status", target.value)
         if assignee is not None:
             change.set(row, "assigned_to", assignee)
-        change.set(row, "hold_reason", hold_reason.strip() if target == Status.ON_HOLD and hold_reason else None)
+        change.set(
+            row,
+            "hold_reason",
+            hold_reason.strip() if target == Status.ON_HOLD and hold_reason else None,
+        )
         if target == Status.RESOLVED:
             change.set(row, "resolution_notes", (resolution_notes or "").strip())
             change.set(row, "resolved_at", utcnow())
@@ -268,11 +277,16 @@ class TicketService:
         self, ticket_id: str, notes: str, *, actor: str, expected_version: int | None
     ) -> Ticket:
         return await self.change_status(
-            ticket_id, Status.RESOLVED, actor=actor, expected_version=expected_version,
+            ticket_id,
+            Status.RESOLVED,
+            actor=actor,
+            expected_version=expected_version,
             resolution_notes=notes,
         )
 
-    async def unarchive(self, ticket_id: str, *, actor: str, expected_version: int | None) -> Ticket:
+    async def unarchive(
+        self, ticket_id: str, *, actor: str, expected_version: int | None
+    ) -> Ticket:
         row = await self._row_for_change(ticket_id, expected_version, allow_archived=True)
         machine.check_unarchive(Status(row.status))
         change = _Change()
@@ -348,20 +362,33 @@ class TicketService:
     def _add_thread(self, row: TicketRow, thread: ThreadRef, actor: str, at: datetime) -> None:
         self.repo.add_thread(
             TicketThreadRow(
-                ticket_number=row.number, ref=str(thread), channel=thread.channel,
-                thread_ts=thread.thread_ts, linked_at=at, linked_by=actor,
+                ticket_number=row.number,
+                ref=str(thread),
+                channel=thread.channel,
+                thread_ts=thread.thread_ts,
+                linked_at=at,
+                linked_by=actor,
             )
         )
 
     def _audit(
-        self, row: TicketRow, actor: str, action: str, changes: dict[str, list[Any]],
+        self,
+        row: TicketRow,
+        actor: str,
+        action: str,
+        changes: FieldChanges,
         note: str | None = None,
     ) -> None:
         cid = correlation_id.get()
         self.repo.add_event(
             TicketEventRow(
-                ticket_number=row.number, at=utcnow(), actor=actor, action=action,
-                changes=_jsonable(changes), note=note, correlation_id=cid,
+                ticket_number=row.number,
+                at=utcnow(),
+                actor=actor,
+                action=action,
+                changes=_jsonable(changes),
+                note=note,
+                correlation_id=cid,
             )
         )
         fields = sorted(changes)
@@ -369,9 +396,14 @@ class TicketService:
         on_commit(
             self.session,
             lambda: log.info(
-                "ticket.%s", action,
-                extra={"ticket_id": ticket_id, "actor": actor, "fields": fields,
-                       "correlation_id": cid},
+                "ticket.%s",
+                action,
+                extra={
+                    "ticket_id": ticket_id,
+                    "actor": actor,
+                    "fields": fields,
+                    "correlation_id": cid,
+                },
             ),
         )
 
@@ -392,7 +424,7 @@ class TicketService:
             raise StaleTicket(row.ticket_id, expected, expected + 1) from exc
         return await self.get(row.ticket_id)
 
-    async def _with_threads(self, rows: Sequence[TicketRow]) -> list[Ticket]:
+    async def _with_threads(self, rows: Sequence[TicketRow]) -> TicketList:
         threads = await self.repo.threads([r.number for r in rows])
         return [to_ticket(r, threads.get(r.number, [])) for r in rows]
 

@@ -61,9 +61,9 @@ async def ensure_current(url: str) -> None:
     current = await current_revision(url)
     head = head_revision()
     if current != head:
-        found = "an empty database" if current is None else f"schema revision {current}"
+        found = "is empty" if current is None else f"is at schema revision {current}"
         raise SchemaOutdated(
-            f"The database has {found}, but this version of ClubOS Tickets needs {head}. "
+            f"The database {found}, but this version of ClubOS Tickets needs revision {head}. "
             "Run `clubos-tickets db upgrade` (or start `serve` without --no-migrate)."
         )
 

@@ -12,6 +12,12 @@ from storage.models import Counter, TicketEventRow, TicketRow, TicketThreadRow
 
 TICKET_COUNTER = "ticket"
 
+# Aliases: inside TicketRepository the name `list` is the method, not the builtin.
+TicketRows = list[TicketRow]
+EventRows = list[TicketEventRow]
+ThreadRefs = dict[int, list[str]]
+Numbers = list[int]
+
 
 @dataclass(frozen=True)
 class TicketQuery:
@@ -65,12 +71,13 @@ class TicketRepository:
         )
         return set(result)
 
-    async def list(self, query: TicketQuery) -> list[TicketRow]:
+    async def list(self, query: TicketQuery) -> TicketRows:
         stmt = select(TicketRow).order_by(TicketRow.number.desc())
         if query.statuses:
             stmt = stmt.where(TicketRow.status.in_(query.statuses))
         if query.locations:
-            stmt = stmt.where(func.lower(TicketRow.location).in_([x.lower() for x in query.locations]))
+            locations = [name.lower() for name in query.locations]
+            stmt = stmt.where(func.lower(TicketRow.location).in_(locations))
         if query.priorities:
             stmt = stmt.where(TicketRow.priority.in_(query.priorities))
         if query.categories:
@@ -89,7 +96,7 @@ class TicketRepository:
             stmt = stmt.limit(query.limit)
         return list(await self.session.scalars(stmt))
 
-    async def threads(self, numbers: Sequence[int]) -> dict[int, list[str]]:
+    async def threads(self, numbers: Sequence[int]) -> ThreadRefs:
         """Linked thread refs per ticket number, in the order they were linked."""
         if not numbers:
             return {}
@@ -98,7 +105,7 @@ class TicketRepository:
             .where(TicketThreadRow.ticket_number.in_(numbers))
             .order_by(TicketThreadRow.id)
         )
-        by_ticket: dict[int, list[str]] = {}
+        by_ticket: ThreadRefs = {}
         for number, ref in rows:
             by_ticket.setdefault(number, []).append(ref)
         return by_ticket
@@ -114,7 +121,7 @@ class TicketRepository:
     def add_thread(self, row: TicketThreadRow) -> None:
         self.session.add(row)
 
-    async def numbers_for_thread(self, channel: str, thread_ts: str) -> list[int]:
+    async def numbers_for_thread(self, channel: str, thread_ts: str) -> Numbers:
         result = await self.session.scalars(
             select(TicketThreadRow.ticket_number)
             .where(TicketThreadRow.channel == channel, TicketThreadRow.thread_ts == thread_ts)
@@ -125,7 +132,7 @@ class TicketRepository:
     def add_event(self, row: TicketEventRow) -> None:
         self.session.add(row)
 
-    async def events(self, number: int) -> list[TicketEventRow]:
+    async def events(self, number: int) -> EventRows:
         result = await self.session.scalars(
             select(TicketEventRow)
             .where(TicketEventRow.ticket_number == number)
