@@ -94,6 +94,10 @@ def export_command(
     from bot.transfer import export_tickets
 
     settings = _settings()
+    try:
+        asyncio.run(migrate.ensure_current(settings.database_url))
+    except migrate.SchemaOutdated as exc:
+        raise _fail(str(exc)) from None
     stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         asyncio.run(export_tickets(settings.database_url, format.value, stream))

@@ -53,3 +53,5 @@ def configure(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Alembic announces its dialect on every schema check; only its warnings matter here.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

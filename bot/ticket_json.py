@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.domain import (
     TICKET_ID_PATTERN,
@@ -112,7 +112,7 @@ ThreadRefText = Annotated[str, Field(max_length=_THREAD_REF_MAX)]
 class TicketRecord(BaseModel):
     """One ticket JSON object read for import. Unknown keys (e.g. `events`) are ignored."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore")
 
     ticket_id: str
     title: Annotated[str, Field(min_length=1, max_length=_TITLE_MAX)]
@@ -140,7 +140,7 @@ class TicketRecord(BaseModel):
     @field_validator("ticket_id")
     @classmethod
     def _ticket_id_shape(cls, value: str) -> str:
-        match = TICKET_ID_PATTERN.match(value)
+        match = TICKET_ID_PATTERN.match(value.strip())
         if match is None:
             raise ValueError("expected a ticket id shaped T-<number>, e.g. T-30981")
         number = int(match.group(1))
@@ -160,18 +160,27 @@ class TicketRecord(BaseModel):
     @field_validator("title")
     @classmethod
     def _one_line_title(cls, value: str) -> str:
-        return " ".join(value.split())
+        cleaned = " ".join(value.split())
+        if not cleaned:
+            raise ValueError("title is blank")
+        return cleaned
 
     @field_validator("linked_thread", "submitted_by", "assigned_to", "decided_by", mode="after")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> TicketRecord:
-        if self.updated_at is not None and self.updated_at < self.timestamp:
-            raise ValueError("updated_at is earlier than timestamp")
-        return self
+    @field_validator("location")
+    @classmethod
+    def _location_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("location is blank")
+        return value
+
+    @field_validator("learnable", mode="before")
+    @classmethod
+    def _null_is_false(cls, value: object) -> object:
+        return False if value is None else value
 
     @property
     def number(self) -> int:

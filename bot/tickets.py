@@ -189,6 +189,7 @@ class TicketService:
     # --- changing ------------------------------------------------------------------
 
     async def create(self, new: NewTicket) -> Ticket:
+        title, bay = _clean_title(new.title), _check_bay(new.bay)  # refuse before numbering
         number = await self.repo.next_number()
         now = utcnow()
         row = TicketRow(
@@ -200,10 +201,10 @@ class TicketService:
             category=new.category.value,
             priority=new.priority.value,
             status=Status.OPEN.value,
-            title=_clean_title(new.title),
+            title=title,
             description=new.description,
             location=new.location,
-            bay=_check_bay(new.bay),
+            bay=bay,
             assigned_to=new.assigned_to,
             resolution_notes=None,
             hold_reason=None,
@@ -418,10 +419,11 @@ class TicketService:
 
     async def _flushed(self, row: TicketRow) -> Ticket:
         expected = row.version
+        ticket_id = row.ticket_id  # a failed flush expires `row`; reading it then fails
         try:
             await self.repo.flush()
         except StaleDataError as exc:
-            raise StaleTicket(row.ticket_id, expected, expected + 1) from exc
+            raise StaleTicket(ticket_id, expected, expected + 1) from exc
         return await self.get(row.ticket_id)
 
     async def _with_threads(self, rows: Sequence[TicketRow]) -> TicketList:

@@ -181,3 +181,21 @@ class JobRunRow(Base):
     period: Mapped[str] = mapped_column(String(64))
     claimed_at: Mapped[datetime]
     claimed_by: Mapped[str] = mapped_column(String(128))
+
+
+class TicketMessageRow(Base):
+    """A Slack message the bot posted for a ticket (its card in a thread or a routed
+    channel, a closure suggestion), so every copy can be updated in place."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (UniqueConstraint("channel", "ts", name="uq_ticket_messages_channel_ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_number: Mapped[int] = mapped_column(
+        ForeignKey("tickets.number", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Counter, TicketEventRow, TicketRow, TicketThreadRow
 
 TICKET_COUNTER = "ticket"
+IN_CHUNK = 10_000  # ids per `IN (...)` list
+NUMBER_MAX = 2**31 - 1  # tickets.number is a 32-bit INTEGER: no ticket lies above it
 
 # Aliases: inside TicketRepository the name `list` is the method, not the builtin.
 TicketRows = list[TicketRow]
@@ -61,6 +63,8 @@ class TicketRepository:
         self.session.add(row)
 
     async def get(self, number: int) -> TicketRow | None:
+        if number > NUMBER_MAX:  # PostgreSQL refuses to bind it; no such ticket anyway
+            return None
         return await self.session.get(TicketRow, number)
 
     async def existing_numbers(self, numbers: Sequence[int]) -> set[int]:
@@ -90,7 +94,7 @@ class TicketRepository:
             stmt = stmt.where(TicketRow.assigned_to == query.assignee)
         if query.numbers:
             stmt = stmt.where(TicketRow.number.in_(query.numbers))
-        if query.before_number is not None:
+        if query.before_number is not None and query.before_number <= NUMBER_MAX:
             stmt = stmt.where(TicketRow.number < query.before_number)
         if query.limit is not None:
             stmt = stmt.limit(query.limit)
@@ -98,16 +102,16 @@ class TicketRepository:
 
     async def threads(self, numbers: Sequence[int]) -> ThreadRefs:
         """Linked thread refs per ticket number, in the order they were linked."""
-        if not numbers:
-            return {}
-        rows = await self.session.execute(
-            select(TicketThreadRow.ticket_number, TicketThreadRow.ref)
-            .where(TicketThreadRow.ticket_number.in_(numbers))
-            .order_by(TicketThreadRow.id)
-        )
         by_ticket: ThreadRefs = {}
-        for number, ref in rows:
-            by_ticket.setdefault(number, []).append(ref)
+        # In chunks: asyncpg refuses more than 32767 bind parameters in one statement.
+        for start in range(0, len(numbers), IN_CHUNK):
+            rows = await self.session.execute(
+                select(TicketThreadRow.ticket_number, TicketThreadRow.ref)
+                .where(TicketThreadRow.ticket_number.in_(numbers[start : start + IN_CHUNK]))
+                .order_by(TicketThreadRow.id)
+            )
+            for number, ref in rows:
+                by_ticket.setdefault(number, []).append(ref)
         return by_ticket
 
     async def has_thread(self, number: int, ref: str) -> bool:

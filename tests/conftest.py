@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
+from bot.logs import correlation_id
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base
@@ -44,6 +45,14 @@ def _postgres_unavailable() -> str | None:
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         return f"PostgreSQL not reachable at {ADMIN_URL}: {exc}"
     return None
+
+
+@pytest.fixture(autouse=True)
+def _fresh_correlation_id() -> Iterator[None]:
+    """A correlation id set by one test must not leak into the next one's log lines."""
+    token = correlation_id.set(None)
+    yield
+    correlation_id.reset(token)
 
 
 @pytest.fixture(scope="session")

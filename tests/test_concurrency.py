@@ -60,7 +60,7 @@ async def _stored(database: Database) -> tuple[list[tuple[int, str]], int, int]:
         rows = (await session.execute(select(TicketRow.number, TicketRow.ticket_id))).all()
         counter = await session.scalar(select(Counter.value).where(Counter.name == "ticket"))
         events = await session.scalar(select(func.count()).select_from(TicketEventRow))
-    return [tuple(r) for r in rows], int(counter or 0), int(events or 0)
+    return [(number, tid) for number, tid in rows], int(counter or 0), int(events or 0)
 
 
 def _assert_increasing(ids: list[str]) -> None:

@@ -1,0 +1,137 @@
+"""The outbox: Slack calls written in the same transaction as the change that caused
+them, and claimed by a sender that delivers them with retries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessageRow, TicketMessageRow, utcnow
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+DEAD = "dead"
+
+# A row claimed this long ago by a sender that never finished (it crashed) is due again.
+CLAIM_EXPIRY = timedelta(minutes=2)
+
+OutboxRows = list[OutboxMessageRow]
+MessageRows = list[TicketMessageRow]
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def enqueue(
+        self,
+        method: str,
+        payload: dict[str, Any],
+        *,
+        ticket_number: int | None = None,
+        dedupe_key: str | None = None,
+    ) -> OutboxMessageRow:
+        now = utcnow()
+        row = OutboxMessageRow(
+            method=method,
+            payload=payload,
+            ticket_number=ticket_number,
+            dedupe_key=dedupe_key,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        self.session.add(row)
+        return row
+
+    async def claim_due(self, limit: int) -> OutboxRows:
+        """Claim due rows in creation order; SKIP LOCKED lets several senders share work
+        on PostgreSQL (SQLite's writers are serialised anyway)."""
+        now = utcnow()
+        rows = list(
+            await self.session.scalars(
+                select(OutboxMessageRow)
+                .where(
+                    or_(
+                        (OutboxMessageRow.status == PENDING)
+                        & (OutboxMessageRow.next_attempt_at <= now),
+                        (OutboxMessageRow.status == SENDING)
+                        & (OutboxMessageRow.next_attempt_at <= now - CLAIM_EXPIRY),
+                    )
+                )
+                .order_by(OutboxMessageRow.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            row.status = SENDING
+            row.attempts += 1
+            row.next_attempt_at = now
+        return rows
+
+    async def get(self, row_id: int) -> OutboxMessageRow | None:
+        return await self.session.get(OutboxMessageRow, row_id)
+
+    async def mark_sent(self, row_id: int, response: dict[str, Any] | None) -> None:
+        await self.session.execute(
+            update(OutboxMessageRow)
+            .where(OutboxMessageRow.id == row_id)
+            .values(status=SENT, sent_at=utcnow(), response=response, last_error=None)
+        )
+
+    async def mark_failed(self, row_id: int, error: str, retry_at: datetime | None) -> None:
+        """Schedule another attempt at `retry_at`, or give up (`None`)."""
+        values: dict[str, Any] = {"last_error": error[:2000]}
+        if retry_at is None:
+            values["status"] = DEAD
+        else:
+            values.update(status=PENDING, next_attempt_at=retry_at)
+        await self.session.execute(
+            update(OutboxMessageRow).where(OutboxMessageRow.id == row_id).values(**values)
+        )
+
+    async def pending_count(self) -> int:
+        rows = await self.session.scalars(
+            select(OutboxMessageRow.id).where(OutboxMessageRow.status.in_([PENDING, SENDING]))
+        )
+        return len(list(rows))
+
+    def record_message(
+        self, ticket_number: int, kind: str, channel: str, ts: str, thread_ts: str | None
+    ) -> None:
+        self.session.add(
+            TicketMessageRow(
+                ticket_number=ticket_number,
+                kind=kind,
+                channel=channel,
+                ts=ts,
+                thread_ts=thread_ts,
+                created_at=utcnow(),
+            )
+        )
+
+    async def messages(self, ticket_number: int, kinds: Sequence[str]) -> MessageRows:
+        return list(
+            await self.session.scalars(
+                select(TicketMessageRow)
+                .where(
+                    TicketMessageRow.ticket_number == ticket_number,
+                    TicketMessageRow.kind.in_(kinds),
+                )
+                .order_by(TicketMessageRow.id)
+            )
+        )
+
+    async def message_at(self, channel: str, ts: str) -> TicketMessageRow | None:
+        return await self.session.scalar(
+            select(TicketMessageRow).where(
+                TicketMessageRow.channel == channel, TicketMessageRow.ts == ts
+            )
+        )
