@@ -119,5 +119,75 @@ def import_command(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
     typer.echo(f"Imported {report.imported} tickets, skipped {report.skipped} already present.")
 
 
+@app.command("triage")
+def triage_command(
+    text: Annotated[str | None, typer.Argument(help="The customer message to triage.")] = None,
+    location: Annotated[
+        str | None, typer.Option("--location", "-l", help="The channel's location (any name).")
+    ] = None,
+    bay: Annotated[int | None, typer.Option("--bay", "-b", help="The bay, if known.")] = None,
+    jsonl: Annotated[
+        bool,
+        typer.Option(
+            "--jsonl",
+            help='Read {"id","text","location","bay"} lines on stdin; write a decision line each.',
+        ),
+    ] = False,
+    score_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--score",
+            exists=True,
+            dir_okay=False,
+            help="Score the rules on a labelled jsonl file (ticket F1, category/priority acc.).",
+        ),
+    ] = None,
+) -> None:
+    """Decide whether a customer message deserves a ticket (embedded rules, no network)."""
+    import json
+
+    from bot.triage import engine, scoring
+
+    club = _settings().club
+    known = tuple(loc.name for loc in club.locations)
+    sops = {sop.device: sop.procedure for sop in club.sops} or None
+
+    def decide(inp: engine.TriageInput) -> engine.TriageDecision:
+        return engine.triage_rules(inp, sops=sops)
+
+    if score_file is not None:
+        try:
+            examples = scoring.load_examples(score_file)
+        except scoring.ExampleError as exc:
+            raise _fail(str(exc)) from None
+        scores, _ = scoring.evaluate(examples, decide, known)
+        typer.echo(f"{score_file} (rules backend)")
+        typer.echo(scores.report())
+        for miss in scores.misses:
+            typer.echo(f"  miss {miss.id} {miss.field}: expected {miss.expected}, got {miss.got}")
+        return
+    if jsonl:
+        bad = 0
+        for number, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                inp = engine.input_from_json(row, known)
+            except (json.JSONDecodeError, engine.BadLine) as exc:
+                bad += 1
+                typer.echo(f"line {number}: skipped, {exc}", err=True)
+                continue
+            out = engine.contract_row(row.get("id"), decide(inp))
+            print(json.dumps(out), flush=True)
+        if bad:
+            raise typer.Exit(1)
+        return
+    if text is None:
+        raise _fail('Give the message text (e.g. triage "no balls in bay 2"), or --jsonl.')
+    inp = engine.TriageInput(text=text, location=location, bay=bay, known_locations=known)
+    typer.echo(json.dumps(engine.decision_json(decide(inp))))
+
+
 def main() -> None:
     app()

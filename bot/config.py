@@ -5,6 +5,7 @@ Nothing else in the code reads the environment or the config file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cached_property
 from importlib import resources
@@ -73,6 +74,26 @@ class SlackSection(_Section):
     operators: list[str] = []
     operator_group: str = ""
     relay_bot_ids: list[str] = []
+    # Where relayed messages carry no metadata: a regex with a `customer` group, matched
+    # against the relay's username, then the text (e.g. "^SMS from (?P<customer>\\+?\\d+)").
+    customer_pattern: str = ""
+
+    @field_validator("customer_pattern")
+    @classmethod
+    def _valid_pattern(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        if "customer" not in compiled.groupindex:
+            raise ValueError("needs a named group `customer`, e.g. (?P<customer>\\d+)")
+        return value
+
+    @property
+    def customer_regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.customer_pattern) if self.customer_pattern else None
 
 
 class RoutingSection(_Section):

@@ -1,15 +1,16 @@
-"""`serve`: migrate (or check) the schema, then run the ASGI app under uvicorn."""
+"""`serve`: migrate (or check) the schema, then run the ASGI app under uvicorn, with the
+Slack app over HTTP or, when SLACK_APP_TOKEN is set, over Socket Mode."""
 
 from __future__ import annotations
 
 import logging
 
 import uvicorn
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.config import Settings
+from bot.runtime import build_runtime
 from storage import migrate as migrate_schema
-from storage.db import Database
-from web.app import create_app
 
 log = logging.getLogger("clubos.server")
 
@@ -48,12 +49,22 @@ async def run_server(
         await migrate_schema.upgrade_async(settings.database_url)
     else:
         await migrate_schema.ensure_current(settings.database_url)
-    database = Database(settings.database_url)
-    app = create_app(database)
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
-    server = uvicorn.Server(config)
-    log.info("serve.start", extra={"host": host, "port": port, "slack": slack})
+    runtime = build_runtime(settings, slack=slack)
+    server = uvicorn.Server(
+        uvicorn.Config(runtime.asgi, host=host, port=port, log_config=None, lifespan="on")
+    )
+    socket_mode = None
+    if runtime.slack is not None and settings.slack_app_token is not None:
+        socket_mode = AsyncSocketModeHandler(
+            runtime.slack, settings.slack_app_token.get_secret_value()
+        )
+        await socket_mode.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
+    log.info(
+        "serve.start",
+        extra={"host": host, "port": port, "slack": slack, "socket_mode": socket_mode is not None},
+    )
     try:
         await server.serve()
     finally:
-        await database.dispose()
+        if socket_mode is not None:
+            await socket_mode.close_async()  # type: ignore[no-untyped-call]

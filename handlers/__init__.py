@@ -1,1 +1,30 @@
-"""Slack listeners: thin adapters from Slack payloads to bot services."""
+"""Slack listeners: thin adapters from Slack payloads to bot services, one module a
+listener kind, registered here."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.config import ClubConfig
+from bot.operations import Operations
+from handlers import (
+    app_home,
+    card_actions,
+    errors,
+    reactions,
+    shortcuts,
+    slash_command,
+    ticket_modal,
+)
+from handlers.middleware import correlate_and_log
+
+
+def register_listeners(app: AsyncApp, club: ClubConfig, operations: Operations) -> None:
+    app.middleware(correlate_and_log)
+    errors.register(app)
+    shortcuts.register(app, club, operations)
+    ticket_modal.register(app, operations)
+    card_actions.register(app, club, operations)
+    slash_command.register(app, club, operations)
+    app_home.register(app, club, operations)
+    reactions.register(app, club, operations)

@@ -23,6 +23,12 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base
 
+pytest_plugins = [
+    "tests.support.slack_stub",
+    "tests.support.openai_stub",
+    "tests.support.app_harness",
+]
+
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -91,13 +97,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite+aiosqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")
+    asyncio.run(_emptied(url))
     return url
+
+
+async def _emptied(url: str) -> None:
+    database = Database(url)
+    try:
+        await _truncate_postgres(database)
+    finally:
+        await database.dispose()
 
 
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
     database = Database(db_url)
-    if db_url.startswith("postgresql"):
-        await _truncate_postgres(database)
     yield database
     await database.dispose()

@@ -1,16 +1,25 @@
-"""The ASGI application behind `serve`."""
+"""The ASGI application behind `serve`: Slack's endpoint and health (the API grows here)."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import Database
 
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
-def create_app(database: Database) -> FastAPI:
-    app = FastAPI(title="ClubOS Tickets", version="0.1.0")
+
+def create_app(
+    database: Database, *, slack: AsyncApp | None = None, lifespan: Lifespan | None = None
+) -> FastAPI:
+    app = FastAPI(title="ClubOS Tickets", version="0.1.0", lifespan=lifespan)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -22,5 +31,12 @@ def create_app(database: Database) -> FastAPI:
                 status_code=503,
             )
         return JSONResponse({"status": "ok", "database": "ok"})
+
+    if slack is not None:
+        slack_handler = AsyncSlackRequestHandler(slack)
+
+        @app.post("/slack/events", include_in_schema=False)
+        async def slack_events(request: Request) -> Response:
+            return await slack_handler.handle(request)
 
     return app

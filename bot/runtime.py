@@ -1,0 +1,107 @@
+"""Assembly: builds the database, Slack client, services, Slack app and ASGI app from the
+settings. `serve` and the end-to-end tests both start the product through here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.operations import Operations
+from bot.permissions import Permissions
+from handlers import register_listeners
+from slackui.sender import OutboxSender
+from storage.db import Database
+from web.app import create_app
+
+log = logging.getLogger("clubos.runtime")
+
+
+def build_slack_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+    # slack_sdk retries connection errors by default; 429s (honouring Retry-After) and
+    # 5xx only when asked.
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+    client.retry_handlers.append(AsyncServerErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    client: AsyncWebClient
+    permissions: Permissions
+    operations: Operations
+    sender: OutboxSender
+    slack: AsyncApp | None
+    asgi: FastAPI = field(init=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.asgi = create_app(self.database, slack=self.slack, lifespan=self.lifespan)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def start(self) -> None:
+        if self.slack is not None:
+            self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox-sender"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.database.dispose()
+
+
+def build_runtime(settings: Settings, *, slack: bool = True) -> Runtime:
+    club = settings.club
+    database = Database(settings.database_url)
+    client = build_slack_client(settings)
+
+    async def group_members(group_id: str) -> set[str]:
+        try:
+            answer = await client.usergroups_users_list(usergroup=group_id)
+        except SlackApiError as exc:
+            log.warning(
+                "permissions.group_lookup_failed", extra={"error": exc.response.get("error")}
+            )
+            return set()
+        return set(answer.get("users") or [])
+
+    permissions = Permissions(club, group_members)
+    sender = OutboxSender(database, client)
+    operations = Operations(database, club, permissions, sender.wake)
+    slack_app: AsyncApp | None = None
+    if slack:
+        secret = settings.slack_signing_secret
+        slack_app = AsyncApp(
+            client=client,
+            signing_secret=secret.get_secret_value() if secret else None,
+            # Socket Mode carries no signatures; HTTP requests are always verified.
+            request_verification_enabled=settings.slack_app_token is None,
+        )
+        register_listeners(slack_app, club, operations)
+    return Runtime(settings, database, client, permissions, operations, sender, slack_app)

@@ -1,0 +1,257 @@
+"""Score triage decisions against labelled examples (the shared jsonl format).
+
+Each line: {"id", "location", "bay", "text", "should_ticket", "category", "priority",
+"suggest_close", "why"}, optionally "history" (list of earlier messages), "has_open_ticket",
+"from_operator" and "ticket_location" (where the ticket should go, when it differs).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.domain import Category, Priority
+from bot.triage.types import TriageDecision, TriageInput
+
+
+class ExampleError(ValueError):
+    """A labelled example that cannot be read; the message names the line and the field."""
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    text: str
+    location: str | None
+    bay: int | None
+    should_ticket: bool
+    category: Category | None
+    priority: Priority | None
+    suggest_close: bool
+    why: str = ""
+    history: tuple[str, ...] = ()
+    has_open_ticket: bool = False
+    from_operator: bool = False
+    ticket_location: str | None = None
+
+    def to_input(self, known_locations: Sequence[str] = ()) -> TriageInput:
+        return TriageInput(
+            text=self.text,
+            location=self.location,
+            bay=self.bay,
+            history=self.history,
+            has_open_ticket=self.has_open_ticket,
+            from_operator=self.from_operator,
+            known_locations=tuple(known_locations),
+        )
+
+
+def _example(row: dict[str, Any], where: str) -> Example:
+    try:
+        category = row.get("category")
+        priority = row.get("priority")
+        bay = row.get("bay")
+        history = row.get("history") or []
+        if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+            raise ExampleError(f"{where}: history must be a list of strings")
+        return Example(
+            id=str(row["id"]),
+            text=str(row["text"]),
+            location=row.get("location"),
+            bay=int(bay) if bay is not None else None,
+            should_ticket=bool(row["should_ticket"]),
+            category=Category(category) if category else None,
+            priority=Priority(priority) if priority else None,
+            suggest_close=bool(row.get("suggest_close", False)),
+            why=str(row.get("why", "")),
+            history=tuple(history),
+            has_open_ticket=bool(row.get("has_open_ticket", False)),
+            from_operator=bool(row.get("from_operator", False)),
+            ticket_location=row.get("ticket_location"),
+        )
+    except KeyError as exc:
+        raise ExampleError(f"{where}: missing field {exc.args[0]!r}") from None
+    except ValueError as exc:
+        if isinstance(exc, ExampleError):
+            raise
+        raise ExampleError(f"{where}: {exc}") from None
+
+
+def load_examples(path: str | Path) -> list[Example]:
+    """Read a labelled jsonl file (blank lines skipped); raise ExampleError on a bad line."""
+    examples: list[Example] = []
+    file = Path(path)
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{file.name}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ExampleError(f"{where}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise ExampleError(f"{where}: expected a JSON object")
+        examples.append(_example(row, where))
+    return examples
+
+
+def known_locations(examples: Iterable[Example], extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """Every location name the examples and `extra` mention, for other-location detection."""
+    names: dict[str, str] = {}
+    for name in [*extra, *(e.location for e in examples), *(e.ticket_location for e in examples)]:
+        if name:
+            names.setdefault(name.casefold(), name)
+    return tuple(names.values())
+
+
+@dataclass(frozen=True)
+class Miss:
+    id: str
+    field: str
+    expected: str
+    got: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Scores:
+    n: int
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+    ticket_precision: float
+    ticket_recall: float
+    ticket_f1: float
+    category_accuracy: float
+    category_n: int
+    priority_accuracy: float
+    priority_n: int
+    critical_recall: float
+    critical_n: int
+    suggest_close_accuracy: float
+    location_accuracy: float
+    location_n: int
+    misses: tuple[Miss, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "examples": self.n,
+            "ticket_precision": round(self.ticket_precision, 4),
+            "ticket_recall": round(self.ticket_recall, 4),
+            "ticket_f1": round(self.ticket_f1, 4),
+            "category_accuracy": round(self.category_accuracy, 4),
+            "priority_accuracy": round(self.priority_accuracy, 4),
+            "critical_recall": round(self.critical_recall, 4),
+            "suggest_close_accuracy": round(self.suggest_close_accuracy, 4),
+            "location_accuracy": round(self.location_accuracy, 4),
+        }
+
+    def report(self) -> str:
+        """Human-readable summary (the README quotes these lines)."""
+        return "\n".join(
+            [
+                f"examples             {self.n}",
+                f"ticket F1            {self.ticket_f1:.3f}"
+                f"  (precision {self.ticket_precision:.3f},"
+                f" recall {self.ticket_recall:.3f}; tp {self.tp} fp {self.fp} fn {self.fn}"
+                f" tn {self.tn})",
+                f"category accuracy    {self.category_accuracy:.3f}  (on {self.category_n}"
+                " tickets both labelled and opened)",
+                f"priority accuracy    {self.priority_accuracy:.3f}  (on {self.priority_n})",
+                f"critical recall      {self.critical_recall:.3f}  (of {self.critical_n} critical)",
+                f"suggest_close acc.   {self.suggest_close_accuracy:.3f}",
+                f"location accuracy    {self.location_accuracy:.3f}  (on {self.location_n}"
+                " labelled other-location tickets)",
+            ]
+        )
+
+
+def _ratio(num: int, den: int) -> float:
+    return num / den if den else 1.0
+
+
+def score(examples: Sequence[Example], decisions: Sequence[TriageDecision]) -> Scores:
+    """Compare decisions with labels, pairwise in order."""
+    if len(examples) != len(decisions):
+        raise ValueError(f"{len(examples)} examples but {len(decisions)} decisions")
+    tp = fp = fn = tn = 0
+    cat_ok = cat_n = pri_ok = pri_n = crit_ok = crit_n = close_ok = loc_ok = loc_n = 0
+    misses: list[Miss] = []
+
+    def miss(example: Example, name: str, expected: object, got: object) -> None:
+        misses.append(Miss(example.id, name, str(expected), str(got), example.text))
+
+    for example, decision in zip(examples, decisions, strict=True):
+        if example.should_ticket and decision.should_ticket:
+            tp += 1
+        elif decision.should_ticket:
+            fp += 1
+            miss(example, "should_ticket", False, True)
+        elif example.should_ticket:
+            fn += 1
+            miss(example, "should_ticket", True, False)
+        else:
+            tn += 1
+        if example.should_ticket and decision.should_ticket:
+            cat_n += 1
+            pri_n += 1
+            if decision.category == example.category:
+                cat_ok += 1
+            else:
+                miss(example, "category", example.category, decision.category)
+            if decision.priority == example.priority:
+                pri_ok += 1
+            else:
+                miss(example, "priority", example.priority, decision.priority)
+            if example.ticket_location:
+                loc_n += 1
+                if (decision.location or "").casefold() == example.ticket_location.casefold():
+                    loc_ok += 1
+                else:
+                    miss(example, "location", example.ticket_location, decision.location)
+        if example.priority == Priority.CRITICAL:
+            crit_n += 1
+            if decision.should_ticket and decision.priority == Priority.CRITICAL:
+                crit_ok += 1
+        if decision.suggest_close == example.suggest_close:
+            close_ok += 1
+        else:
+            miss(example, "suggest_close", example.suggest_close, decision.suggest_close)
+    precision = _ratio(tp, tp + fp)
+    recall = _ratio(tp, tp + fn)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Scores(
+        n=len(examples),
+        tp=tp,
+        fp=fp,
+        fn=fn,
+        tn=tn,
+        ticket_precision=precision,
+        ticket_recall=recall,
+        ticket_f1=f1,
+        category_accuracy=_ratio(cat_ok, cat_n),
+        category_n=cat_n,
+        priority_accuracy=_ratio(pri_ok, pri_n),
+        priority_n=pri_n,
+        critical_recall=_ratio(crit_ok, crit_n),
+        critical_n=crit_n,
+        suggest_close_accuracy=_ratio(close_ok, len(examples)),
+        location_accuracy=_ratio(loc_ok, loc_n),
+        location_n=loc_n,
+        misses=tuple(misses),
+    )
+
+
+def evaluate(
+    examples: Sequence[Example],
+    decide: Callable[[TriageInput], TriageDecision],
+    extra_locations: Iterable[str] = (),
+) -> tuple[Scores, list[TriageDecision]]:
+    """Run `decide` on every example (knowing every location named) and score it."""
+    known = known_locations(examples, extra_locations)
+    decisions = [decide(example.to_input(known)) for example in examples]
+    return score(examples, decisions), decisions

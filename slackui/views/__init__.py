@@ -1,0 +1,1 @@
+"""Block Kit builders: one function per view, built with slack_sdk.models."""
