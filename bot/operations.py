@@ -54,9 +54,9 @@ class Operations:
     @asynccontextmanager
     async def _work(self) -> AsyncIterator[tuple[TicketService, Notifier]]:
         async with self.database.unit_of_work() as session:
-            yield TicketService(session), Notifier(session, self._routed_channel, self.wake_sender)
+            yield TicketService(session), Notifier(session, self.routed_channel, self.wake_sender)
 
-    def _routed_channel(self, ticket: Ticket) -> str | None:
+    def routed_channel(self, ticket: Ticket) -> str | None:
         return self.club.routing.channel_for(ticket.category)
 
     def validate_draft(self, draft: TicketDraft) -> dict[str, str]:

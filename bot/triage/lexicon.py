@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot.domain import Category, Priority
@@ -36,27 +37,28 @@ _QUOTES = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"'}
 )
 _REPEATS = re.compile(r"([a-z])\1+")
-_LONG_REPEATS = re.compile(r"([a-z])\1{2,}")
-_WORD = re.compile(r"[a-z]+")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
-# Words whose squeezed form is another word that matters ("off" -> "of"): kept whole;
-# patterns spell them `of(?:f)`, `lo(?:o)se` (a group is never squeezed).
-UNSQUEEZED = frozenset({"off", "loose"})
-
-
-def _squeeze_word(match: re.Match[str]) -> str:
-    word = _LONG_REPEATS.sub(r"\1\1", match.group())
-    return word if word in UNSQUEEZED else _REPEATS.sub(r"\1", word)
+# Words whose squeezed form is another word that matters ("off" -> "of") keep their double
+# letter (a NUL splits it from squeezing); patterns spell them `of(?:f)`, `lo(?:o)se`.
+_UNSQUEEZED = (
+    (re.compile(r"\bof{2,}\b"), "of\x00f"),
+    (re.compile(r"\blo{2,}se\b"), "lo\x00ose"),
+)
 
 
 def normalize(text: str) -> str:
-    """Lower-case, accent-free, emoji spelled out, repeated letters squeezed (but `UNSQUEEZED`)."""
+    """Lower-case, accent-free, emoji spelled out, repeated letters squeezed."""
     for emoji, words in EMOJI_WORDS.items():
         if emoji in text:
             text = text.replace(emoji, words)
-    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = _WORD.sub(_squeeze_word, text)
+    text = text.translate(_QUOTES)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
+    for pattern, kept in _UNSQUEEZED:
+        text = pattern.sub(kept, text)
+    text = _REPEATS.sub(r"\1", text).replace("\x00", "")
     return _SPACES.sub(" ", text).strip()
 
 
@@ -144,6 +146,32 @@ def _needles(items: Any) -> frozenset[str] | None:
     return max(candidates, key=lambda c: (min(len(n) for n in c), -len(c)))
 
 
+_NEEDLES_BY_TRIGRAM: dict[str, set[str]] = {}  # every pattern's needles, by first 3 letters
+_last_seen: tuple[str, frozenset[str]] = ("", frozenset())
+
+
+def _present(text: str) -> frozenset[str]:
+    """The needles (of every pattern) that `text` holds, or a superset of them: the answer
+    for the latest whole text also serves its parts (its sentences)."""
+    global _last_seen
+    seen_text, seen = _last_seen
+    if text not in seen_text:
+        trigrams = {text[i : i + 3] for i in range(len(text) - 2)}
+        seen = frozenset(
+            needle
+            for trigram in trigrams.intersection(_NEEDLES_BY_TRIGRAM)
+            for needle in _NEEDLES_BY_TRIGRAM[trigram]
+            if needle in text
+        )
+        _last_seen = (text, seen)
+    return seen
+
+
+def present(text: str) -> frozenset[str]:
+    """Look for every needle in `text` once (before its parts are matched)."""
+    return _present(text)
+
+
 class Rx:
     """A compiled pattern with a cheap pre-check: when the text holds none of the strings
     every match needs, the regex is not run at all (most rules, for most messages)."""
@@ -154,9 +182,11 @@ class Rx:
         self.pattern = squeeze_pattern(source)
         self.regex = re.compile(self.pattern)
         self.needles = _needles(_sre.parse(self.pattern))
+        for needle in self.needles or ():
+            _NEEDLES_BY_TRIGRAM.setdefault(needle[:_MIN_NEEDLE], set()).add(needle)
 
     def _may_match(self, text: str) -> bool:
-        return self.needles is None or any(n in text for n in self.needles)
+        return self.needles is None or not self.needles.isdisjoint(_present(text))
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         if not self._may_match(text):
@@ -981,6 +1011,30 @@ RULES: tuple[ProblemRule, ...] = (
 )
 
 RULES_BY_KEY: dict[str, ProblemRule] = {rule.key: rule for rule in RULES}
+RULE_ORDER: dict[str, int] = {rule.key: index for index, rule in enumerate(RULES)}
+
+
+def _needle_index(rules: tuple[ProblemRule, ...]) -> tuple[frozenset[str], dict[str, set[str]]]:
+    """Rules that must always be tried, and needle -> rules that need it."""
+    always = frozenset(r.key for r in rules if any(p.needles is None for p in r.patterns))
+    by_needle: dict[str, set[str]] = {}
+    for rule in rules:
+        for pattern in rule.patterns:
+            for needle in pattern.needles or ():
+                by_needle.setdefault(needle, set()).add(rule.key)
+    return always, by_needle
+
+
+_RULES_ALWAYS, _RULES_BY_NEEDLE = _needle_index(RULES)
+
+
+def candidate_rules(text: str) -> list[ProblemRule]:
+    """The rules that can match `text` (in table order): the others lack every needle."""
+    keys = set(_RULES_ALWAYS)
+    for needle in _present(text):
+        keys.update(_RULES_BY_NEEDLE.get(needle, ()))
+    return [rule for rule in RULES if rule.key in keys]
+
 
 # --------------------------------------------------------------------------- markers
 
@@ -1172,20 +1226,23 @@ def find_bay(norm: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _place_pattern(name: str) -> tuple[str, re.Pattern[str]]:
+    key = normalize(name)
+    pattern = re.escape(key)
+    return key, re.compile(
+        rf"(?:\b(?:at|in|@|the|from|over at|a|au|chez|to)\s+(?:the\s+)?{pattern}\b"
+        rf"|\b{pattern}\s*(?:'s\s+)?(?:location|spot|place|club|store|site|one|branch))"
+    )
+
+
 def find_other_location(
     norm: str, channel_location: str | None, known: tuple[str, ...]
 ) -> str | None:
     """A configured location the text says the problem is at, other than the channel's."""
-    own = normalize(channel_location) if channel_location else None
+    own = _place_pattern(channel_location)[0] if channel_location else None
     for name in known:
-        key = normalize(name)
-        if not key or key == own:
-            continue
-        pattern = re.escape(key)
-        if re.search(
-            rf"(?:\b(?:at|in|@|the|from|over at|a|au|chez|to)\s+(?:the\s+)?{pattern}\b"
-            rf"|\b{pattern}\s*(?:'s\s+)?(?:location|spot|place|club|store|site|one|branch))",
-            norm,
-        ):
+        key, pattern = _place_pattern(name)
+        if key and key != own and key in norm and pattern.search(norm):
             return name
     return None

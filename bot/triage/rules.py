@@ -62,7 +62,7 @@ class Analysis:
             return None
         return max(
             self.findings,
-            key=lambda f: (f.priority.rank, -lx.RULES.index(f.rule), -f.position),
+            key=lambda f: (f.priority.rank, -lx.RULE_ORDER[f.rule.key], -f.position),
         )
 
     @property
@@ -105,9 +105,12 @@ def _raw_findings(
 ) -> dict[str, int]:
     """Rule key -> position of its first credible match."""
     found: dict[str, int] = {}
-    for rule in lx.RULES:
+    present = lx.present(norm)
+    for rule in lx.candidate_rules(norm):
         for pattern in rule.patterns:
-            for match in pattern.finditer(norm):
+            if pattern.needles is not None and pattern.needles.isdisjoint(present):
+                continue
+            for match in pattern.regex.finditer(norm):
                 pos = match.start()
                 if any(start <= pos < end for start, end in fixed_spans):
                     continue  # "the screen was blurry but it's fine now"
@@ -137,6 +140,7 @@ def _category(rule: lx.ProblemRule, sentences: list[tuple[int, int, str]], pos: 
 def _read(
     norm: str, has_open_ticket: bool
 ) -> tuple[dict[str, int], bool, list[tuple[int, int, str]]]:
+    lx.present(norm)
     sentences = _sentences(norm)
     fixed_spans = [
         span

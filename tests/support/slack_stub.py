@@ -946,6 +946,16 @@ class SlackStub:
             raise SlackApiStubError("thread_not_found")
         thread = self._threads.get((channel, ts))
         if thread is None:
+            # Like Slack, the ts of a reply also names its thread.
+            thread = next(
+                (
+                    msgs
+                    for (ch, _), msgs in self._threads.items()
+                    if ch == channel and any(m.get("ts") == ts for m in msgs)
+                ),
+                None,
+            )
+        if thread is None:
             parent = next((m for m in self._history.get(channel, []) if m.get("ts") == ts), None)
             if parent is None:
                 raise SlackApiStubError("thread_not_found")
