@@ -63,6 +63,10 @@ class Notifier:
         for thread in _threads(ticket):
             self._queue(Notice.SYNC_BADGE, _thread_payload(thread), None)
 
+    def refresh_cards(self, ticket: Ticket) -> None:
+        """Every copy of the card re-rendered from the current state, nothing else."""
+        self._queue(Notice.REFRESH_CARDS, {"ticket_id": ticket.ticket_id}, ticket)
+
     def thread_linked(self, ticket: Ticket, thread: ThreadRef, actor: str) -> None:
         """Another conversation joined an open ticket: say so there and show its card."""
         self._post_card(ticket, thread.channel, thread.thread_ts)

@@ -8,8 +8,18 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot import status as machine
 from bot.config import ClubConfig
-from bot.domain import Category, InvalidTicket, Priority, Source, Status, ThreadRef, Ticket
+from bot.domain import (
+    Category,
+    InvalidTicket,
+    Priority,
+    Source,
+    StaleTicket,
+    Status,
+    ThreadRef,
+    Ticket,
+)
 from bot.notify import Notifier
 from bot.permissions import Permissions
 from bot.tickets import NewTicket, TicketEdit, TicketFilter, TicketList, TicketService
@@ -76,6 +86,31 @@ class Operations:
     async def get(self, ticket_id: str) -> Ticket:
         async with self._work() as (tickets, _):
             return await tickets.get(ticket_id)
+
+    async def check_change(
+        self,
+        actor: str,
+        ticket_id: str,
+        expected_version: int | None = None,
+        status: Status | None = None,
+    ) -> Ticket:
+        """Refuse now what the change itself would refuse later, before an operator is asked
+        for a note, a hold reason or resolution notes: not an operator, a stale view of the
+        ticket, an archived ticket, a status move the machine forbids. Changes nothing."""
+        await self.permissions.require_operator(actor)
+        ticket = await self.get(ticket_id)
+        if expected_version is not None and ticket.version != expected_version:
+            raise StaleTicket(ticket.ticket_id, expected_version, ticket.version)
+        machine.check_editable(ticket.status)
+        if status is not None:
+            machine.check_transition(
+                ticket.status,
+                status,
+                assignee=ticket.assigned_to or actor,  # as change_status would assign
+                hold_reason="(asked next)",
+                resolution_notes="(asked next)",
+            )
+        return ticket
 
     async def list(self, flt: TicketFilter) -> TicketList:
         async with self._work() as (tickets, _):
@@ -212,3 +247,20 @@ class Operations:
     async def dismiss_close(self, actor: str, ticket_id: str) -> Ticket:
         """The operator says the problem is not gone: noted, the ticket stays as it is."""
         return await self.add_note(actor, ticket_id, "Closure suggestion dismissed: not fixed yet.")
+
+    async def suggest_close(self, ticket_id: str, reason: str, source: str) -> Ticket:
+        """The system thinks the problem is gone (e.g. a device back online): operators are
+        asked, with buttons, under the ticket; the ticket itself does not change. Called by
+        the system, so no permission check."""
+        async with self._work() as (tickets, notify):
+            ticket = await tickets.get(ticket_id)
+            notify.suggest_close(ticket, reason, source)
+            return ticket
+
+    async def refresh_cards(self, ticket_id: str) -> Ticket:
+        """Re-render every posted copy of the card from the ticket as it is now (no change,
+        no thread reply): for an operator who acted on an out-of-date card."""
+        async with self._work() as (tickets, notify):
+            ticket = await tickets.get(ticket_id)
+            notify.refresh_cards(ticket)
+            return ticket

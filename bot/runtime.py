@@ -21,6 +21,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.operations import Operations
 from bot.permissions import Permissions
+from bot.relay import RelayInbox, RelayTriage
+from bot.triage.backend import build_classifier
+from bot.triage_worker import TriageWorker
 from handlers import register_listeners
 from slackui.sender import OutboxSender
 from storage.db import Database
@@ -47,6 +50,7 @@ class Runtime:
     permissions: Permissions
     operations: Operations
     sender: OutboxSender
+    triage_worker: TriageWorker
     slack: AsyncApp | None
     asgi: FastAPI = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -65,6 +69,7 @@ class Runtime:
     async def start(self) -> None:
         if self.slack is not None:
             self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox-sender"))
+            self._tasks.append(asyncio.create_task(self.triage_worker.run(), name="triage-worker"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -94,6 +99,10 @@ def build_runtime(settings: Settings, *, slack: bool = True) -> Runtime:
     permissions = Permissions(club, group_members)
     sender = OutboxSender(database, client)
     operations = Operations(database, club, permissions, sender.wake)
+    relay = RelayTriage(
+        database, club, permissions, build_classifier(settings, database), sender.wake
+    )
+    triage_worker = TriageWorker(database, relay)
     slack_app: AsyncApp | None = None
     if slack:
         secret = settings.slack_signing_secret
@@ -103,5 +112,9 @@ def build_runtime(settings: Settings, *, slack: bool = True) -> Runtime:
             # Socket Mode carries no signatures; HTTP requests are always verified.
             request_verification_enabled=settings.slack_app_token is None,
         )
-        register_listeners(slack_app, club, operations)
-    return Runtime(settings, database, client, permissions, operations, sender, slack_app)
+        register_listeners(
+            slack_app, club, operations, RelayInbox(database, club), triage_worker.wake
+        )
+    return Runtime(
+        settings, database, client, permissions, operations, sender, triage_worker, slack_app
+    )

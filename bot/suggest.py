@@ -10,7 +10,7 @@ from typing import Any
 from bot.config import ClubConfig
 from bot.customers import customer_from_message
 from bot.domain import Category, Priority, ThreadRef
-from bot.triage.engine import triage_rules
+from bot.triage.rules import classify_text
 from bot.triage.types import TriageInput
 
 TITLE_FROM_TEXT = 80
@@ -36,7 +36,8 @@ def suggest_from_message(
     relayed = customer_from_message(message, club.slack.customer_regex)
     channel_location = club.location_for_channel(channel)
     location = relayed.location or (channel_location.name if channel_location else None)
-    decision = triage_rules(
+    # The classifier alone (no SOP gate): even "sim frozen, reset pls" gets a title.
+    decision = classify_text(
         TriageInput(
             text=text,
             location=location,

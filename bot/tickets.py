@@ -68,6 +68,7 @@ class TicketFilter:
     categories: Sequence[Category] = ()
     assigned: bool | None = None
     assignee: str | None = None
+    learnable: bool | None = None
     before: str | None = None
     limit: int | None = None
 
@@ -170,6 +171,7 @@ class TicketService:
                 categories=[c.value for c in flt.categories],
                 assigned=flt.assigned,
                 assignee=flt.assignee,
+                learnable=flt.learnable,
                 before_number=ticket_number(flt.before) if flt.before else None,
                 limit=flt.limit,
             )

@@ -23,7 +23,11 @@ def register(app: AsyncApp) -> None:
         if isinstance(error, TicketError):
             text = error.message
         else:
-            log.error("slack.handler_failed", exc_info=error, extra={"actor": user_of(body)})
+            log.error(
+                "slack.handler_failed",
+                exc_info=error,
+                extra={"actor": user_of(body), "correlation_id": correlation_id.get()},
+            )
             text = (
                 ":warning: That did not work because of an error on our side. Check the "
                 f"ticket and try again, or quote reference `{correlation_id.get()}` to an admin."

@@ -1,18 +1,27 @@
-"""The inbox: received events keyed by an idempotency key, so a redelivery (a Slack
-retry, a restart, a second reaction on the same message) is recognised."""
+"""The inbox: received events keyed by an idempotency key, stored before any work starts,
+so a redelivery (a Slack retry, a second reaction on one message) is recognised and a
+crash or restart resumes the work instead of losing it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxEventRow, utcnow
 
 PENDING = "pending"
+PROCESSING = "processing"
 DONE = "done"
+FAILED = "failed"
+
+# A row claimed this long ago by a worker that never finished (it crashed) is due again.
+CLAIM_EXPIRY = timedelta(minutes=2)
+
+InboxRows = list[InboxEventRow]
 
 
 class InboxRepository:
@@ -20,7 +29,13 @@ class InboxRepository:
         self.session = session
 
     async def record(
-        self, key: str, kind: str, payload: dict[str, Any], *, status: str = PENDING
+        self,
+        key: str,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        status: str = PENDING,
+        thread: str | None = None,
     ) -> bool:
         """Store the event unless its key is known; True when it is new. Concurrent
         deliveries of one key cannot both win: the unique key decides."""
@@ -32,6 +47,7 @@ class InboxRepository:
             .values(
                 idempotency_key=key,
                 kind=kind,
+                thread=thread,
                 payload=payload,
                 status=status,
                 attempts=0,
@@ -43,7 +59,58 @@ class InboxRepository:
         )
         return (await self.session.scalar(statement)) is not None
 
-    async def get(self, key: str) -> InboxEventRow | None:
-        return await self.session.scalar(
-            select(InboxEventRow).where(InboxEventRow.idempotency_key == key)
+    async def get(self, key: str, *, lock: bool = False) -> InboxEventRow | None:
+        statement = select(InboxEventRow).where(InboxEventRow.idempotency_key == key)
+        if lock:
+            statement = statement.with_for_update()
+        return await self.session.scalar(statement)
+
+    async def claim_due(self, kind: str, limit: int) -> InboxRows:
+        now = utcnow()
+        rows = list(
+            await self.session.scalars(
+                select(InboxEventRow)
+                .where(
+                    InboxEventRow.kind == kind,
+                    or_(
+                        InboxEventRow.status == PENDING,
+                        (InboxEventRow.status == PROCESSING)
+                        & (InboxEventRow.claimed_at <= now - CLAIM_EXPIRY),
+                    ),
+                )
+                .order_by(InboxEventRow.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
         )
+        for row in rows:
+            row.status = PROCESSING
+            row.claimed_at = now
+            row.attempts += 1
+        return rows
+
+    async def thread_history(self, thread: str, before_id: int, limit: int = 20) -> InboxRows:
+        """Earlier events of the same conversation, oldest first."""
+        rows = await self.session.scalars(
+            select(InboxEventRow)
+            .where(InboxEventRow.thread == thread, InboxEventRow.id < before_id)
+            .order_by(InboxEventRow.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(list(rows)))
+
+    def finish(self, row: InboxEventRow, result: dict[str, Any]) -> None:
+        row.status = DONE
+        row.processed_at = utcnow()
+        row.result = result
+        row.last_error = None
+
+    def fail(self, row: InboxEventRow, error: str, *, give_up: bool) -> None:
+        row.status = FAILED if give_up else PENDING
+        row.last_error = error[:2000]
+
+    async def unfinished_count(self) -> int:
+        rows = await self.session.scalars(
+            select(InboxEventRow.id).where(InboxEventRow.status.in_([PENDING, PROCESSING]))
+        )
+        return len(list(rows))

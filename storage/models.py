@@ -140,6 +140,8 @@ class InboxEventRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     kind: Mapped[str] = mapped_column(String(64))
+    # The conversation an event belongs to (`channel:thread_ts`), for thread context.
+    thread: Mapped[str | None] = mapped_column(String(64), index=True)
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -147,6 +149,7 @@ class InboxEventRow(Base):
     claimed_at: Mapped[datetime | None]
     processed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None]
 
 
 class OutboxMessageRow(Base):

@@ -31,6 +31,7 @@ class TicketQuery:
     categories: Sequence[str] = ()
     assigned: bool | None = None
     assignee: str | None = None
+    learnable: bool | None = None
     numbers: Sequence[int] = field(default_factory=tuple)
     before_number: int | None = None
     limit: int | None = None
@@ -92,6 +93,8 @@ class TicketRepository:
             stmt = stmt.where(TicketRow.assigned_to.is_(None))
         if query.assignee is not None:
             stmt = stmt.where(TicketRow.assigned_to == query.assignee)
+        if query.learnable is not None:
+            stmt = stmt.where(TicketRow.learnable.is_(query.learnable))
         if query.numbers:
             stmt = stmt.where(TicketRow.number.in_(query.numbers))
         if query.before_number is not None and query.before_number <= NUMBER_MAX:

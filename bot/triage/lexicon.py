@@ -435,7 +435,7 @@ RULES: tuple[ProblemRule, ...] = (
         CRIT,
         rf"\b{NETWORK}(?:'s| is| must be| seems| seems to be| went| just went| has gone"
         rf"| keeps going"
-        rf"| has| just)* (?:down|out|dead|gone|not working|isn'?t working|stopped working"
+        rf"| has| just| been)* (?:down|out|dead|gone|not working|isn'?t working|stopped working"
         r"|ne (?:marche|fonctionne) (?:plus|pas)|marche (?:plus|pas)|en panne|coupe)",
         rf"\b(?:no|lost|lost the|pas d'|plus d'|pas de|plus de|sans) ?{NETWORK}\b",
         area=True,
@@ -447,7 +447,8 @@ RULES: tuple[ProblemRule, ...] = (
         TECH,
         MED,
         rf"\b{WIFI}(?:'s| is| must be| seems| went| just went| has gone| keeps going| has| just"
-        rf"| in the \w+(?: is)?)* (?:down|out|dead|gone|not working|isn'?t working|stopped working"
+        rf"| been| in the \w+(?: is)?)* (?:down|out|dead|gone|not working|isn'?t working"
+        rf"|stopped working"
         r"|ne (?:marche|fonctionne) (?:plus|pas)|marche (?:plus|pas)|en panne|coupe)",
         rf"\b(?:no|lost|lost the|pas de|plus de) {WIFI}\b",
         wide=CRIT,
@@ -490,6 +491,8 @@ RULES: tuple[ProblemRule, ...] = (
         rf"\b{DISPLAY}\b{W20}(?:just |all |completely |totally |went |is |'s |gone )*(?:black"
         rf"|blank|dark)\b",
         r"\b(?:no picture|no image|pas d'image|ecran noir)\b",
+        rf"\b(?:{DISPLAY}|{PROJECTOR})\b{W}(?:no signal|no input|blue screen|went blue|turned blue"
+        r"|pas de signal)",
         rf"\b(?:{BAY_WORD}|{SIM}|everything|all)\b{W20}\b(?:went|gone|go|goes|turned) "
         r"(?:\w+ )?(?:black|dark|blank)\b",
         sop="projector",
@@ -656,7 +659,8 @@ RULES: tuple[ProblemRule, ...] = (
         TECH,
         MED,
         rf"\b{TV}\b{W}(?:{WONT_TURN_ON}|{NOT_WORKING}|no signal|no input|no picture|black|blank"
-        r"|won'?t come on|not coming on)",
+        r"|won'?t come on|not coming on|smashed|shattered)",
+        rf"\b(?:smashed|shattered|broke|destroyed) (?:the |a |our )?{TV}\b",
         lobby=LOW,
         excludes=("tv_defect",),
     ),
@@ -760,6 +764,17 @@ RULES: tuple[ProblemRule, ...] = (
         rf"\b(?:tear|rip|hole|trou)s? (?:in|on) (?:the )?{MAT}\b",
     ),
     _rule(
+        "ball_dispenser",
+        "Ball dispenser jammed",
+        FAC,
+        MED,
+        r"\b(?:ball )?(?:tray|dispenser|feeder|bucket|bac)\b[^.!?\n]{0,20}?(?:jammed|jam|stuck"
+        r"|clogged"
+        r"|bloque|coince)",
+        rf"\b{BALLS} (?:won'?t|don'?t|aren'?t|are not|will not|do not) (?:come|coming|roll|rolling)"
+        r" (?:out|down)\b",
+    ),
+    _rule(
         "balls_out",
         "No balls",
         FAC,
@@ -794,6 +809,7 @@ RULES: tuple[ProblemRule, ...] = (
         rf"|fell of(?:f)"
         r"|split|missing (?:a |the )?grip|casse\w*|brise\w*)",
         rf"\b(?:broken|bent|cracked|snapped) (?:\w+ ){{0,2}}?{CLUB}\b",
+        rf"\b(?:the|a|our|any) {CLUB}\b{W20}(?:is |are |'s )?(?:missing|gone|not there)\b",
     ),
     _rule(
         "heater",
@@ -810,7 +826,9 @@ RULES: tuple[ProblemRule, ...] = (
         MED,
         r"\b(?:freezing (?:cold|in here|in the|here|inside)|freezing$|(?:so|really|too|very|super"
         r"|fucking|freaking) cold|cold af|ice ?box|icebox|froid|on gele|je gele|ca gele|glacial"
-        r"|frigo)\b",
+        r"|frigo|chilly(?! out)|(?:kinda|a bit|bit|a little|pretty|quite) cold(?! out)"
+        r"|cold in (?:here|the|bay"
+        r"|box))\b",
         r"\b(?:it'?s|its|we'?re|were|we are|i'?m|im) freezing\b(?![^.!?\n]{0,25}?out ?(?:here"
         r"|side))",
         excludes=("heater",),
@@ -841,7 +859,9 @@ RULES: tuple[ProblemRule, ...] = (
         HIGH,
         r"\b(?:trip hazard|tripping hazard|can trip|could trip|might trip|will trip|trip on it"
         r"|slip hazard|slippery|dangerous|hazard|unsafe|exposed wires?|live wires?|broken glass"
-        r"|glass everywhere|verre (?:casse|brise)|fils? (?:denudes?|exposes?)|dangereux"
+        r"|glass (?:everywhere|all over|on the floor)|verre (?:casse|brise)|fils? (?:denudes?"
+        r"|exposes?)"
+        r"|dangereux"
         r"|someone (?:could|will|might|is going to) (?:get hurt|fall|trip))\b",
     ),
     _rule(
@@ -887,7 +907,9 @@ RULES: tuple[ProblemRule, ...] = (
         r"\b(?:break-?in|broke in|broken into|intruders?|vandal\w*|trespass\w*|someone (?:is )?"
         r"sleeping|(?:broken|smashed|cracked) (?:window|glass door)|window (?:is |got |was )?"
         r"(?:broken|smashed|cracked)|broke (?:the|a) window|(?:door|porte) (?:was |is |left )?"
-        r"(?:wide )?open (?:when|all night|overnight))\b",
+        r"(?:wide )?open (?:when|all night|overnight)|propped open|(?:was|been"
+        r"|got) left (?:wide )?open"
+        r"|left unlocked|was unlocked when)\b",
         area=True,
     ),
     _rule(
@@ -917,8 +939,17 @@ RULES: tuple[ProblemRule, ...] = (
         r"(?:cooler|fountain|bottle))",
         r"\b(?:won'?t|doesn'?t|does not|will not) stop running\b|\brunning (?:nonstop|non-stop"
         r"|constantly|all the time|non stop)\b",
-        r"\b(?:hand dryer|dryer|faucet|tap|flush|water fountain|fountain)\b[^.!?\n]{0,20}?"
+        r"\b(?:faucet|tap|flush|water fountain|fountain)\b[^.!?\n]{0,20}?"
         rf"{NOT_WORKING}",
+        area=True,
+    ),
+    _rule(
+        "amenity",
+        "Amenity broken",
+        FAC,
+        LOW,
+        r"\b(?:hand dryers?|dryers?|paper towel dispenser|soap dispenser|mirror|coat rack"
+        rf"|vending machine|fridge|microwave)\b{W20}(?:{NOT_WORKING}|smashed|cracked|jammed)",
         area=True,
     ),
     _rule(
@@ -1097,6 +1128,11 @@ ELSEWHERE = rx(
     r"\b(?:(?:my|our) (?:house|home|basement|car|apartment|condo|office|garage|kitchen|work)"
     r"|at home|chez (?:moi|nous))\b"
 )
+# A question about how things are, not a report ("is it cold in the bays in winter?").
+QUESTION = rx(
+    r"^\W*(?:is it|is there|are there|are the|are your|do you|do they|does the|does it|will it"
+    r"|would it|how (?:do|does|cold|hot|long)|est-ce que)\b[^.!?\n]*\?"
+)
 # Reads as a hypothetical or a question about what would happen.
 HYPOTHETICAL = rx(r"\b(?:if|what if|in case|whenever|si jamais|au cas)\b")
 # Billing, bookings and other non-facility requests.
@@ -1124,7 +1160,8 @@ MINOR = rx(
     r"(?:\b(?:still|but|otherwise)\b[^.!?,]{0,25}?\b(?:fine|ok|okay|good|normal)\b"
     r"|\b(?:bays?|boxes|sims?)\b[^.!?]{0,12}?(?:all |are |r |is |'re )*(?:working |work )?"
     r"(?:fine|ok|good)\b"
-    r"|\b(?:not a big deal|no big deal|pas grave|not urgent|no rush|works eventually"
+    r"|\b(?:not a (?:big|huge) deal|no (?:big|huge) deal|no biggie|not a big issue|pas grave"
+    r"|not urgent|no rush|works eventually"
     r"|works after a while|cosmetic|minor|rien de grave)\b)"
 )
 # The bay cannot be used (evidence, not a demand).
@@ -1148,7 +1185,8 @@ FIXED = rx(
     r"|\b(?:back on|back up|back to normal|back online|back in business|up and running"
     r"|good to go|all set|we'?re set|were set|we are set|you can close|can close (?:it|this|that)"
     r"|close (?:it|this|that) out|no longer (?:an issue|a problem)|looks brand new|like new)\b"
-    rf"|\b(?:{_FIX_VERBS})(?:\s+(?:and|&)\s+\w+)?\s*(?:$|[.!,;]|[^\w\s])"
+    rf"|\b(?:{_FIX_VERBS})(?:\s+(?:and|&)\s+\w+)?(?:\s+(?:in|at|for|on)\s+(?:the\s+)?"
+    r"(?:bay\s+|box\s+)?\w+)?\s*(?:$|[.!,;]|[^\w\s])"
     r"|\bthanks? (?:\w+ )?for (?:fixing|restocking|cleaning|sorting|replacing|repairing"
     r"|unclogging|the (?:quick )?fix)\b"
     r"|\b(?:fonctionne|marche) (?:maintenant|a nouveau|de nouveau|bien maintenant)\b"

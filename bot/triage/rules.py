@@ -119,6 +119,8 @@ def _raw_findings(
                     continue  # "what if the sim freezes?"
                 if lx.ELSEWHERE.search(norm, start, end):
                     continue  # "a leak in my basement"
+                if lx.QUESTION.match(norm[start:end]):
+                    continue  # "is it cold in the bays in winter?"
                 found[rule.key] = min(pos, found.get(rule.key, pos))
                 break
     for key in list(found):

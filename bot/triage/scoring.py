@@ -164,8 +164,12 @@ class Scores:
                 f"priority accuracy    {self.priority_accuracy:.3f}  (on {self.priority_n})",
                 f"critical recall      {self.critical_recall:.3f}  (of {self.critical_n} critical)",
                 f"suggest_close acc.   {self.suggest_close_accuracy:.3f}",
-                f"location accuracy    {self.location_accuracy:.3f}  (on {self.location_n}"
-                " labelled other-location tickets)",
+                (
+                    f"location accuracy    {self.location_accuracy:.3f}  (on {self.location_n}"
+                    " labelled other-location tickets)"
+                    if self.location_n
+                    else "location accuracy    n/a    (no labelled other-location tickets)"
+                ),
             ]
         )
 

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.domain import Ticket
 from bot.runtime import Runtime, build_runtime
 from bot.tickets import TicketService
+from storage.inbox import InboxRepository
 from storage.outbox import OutboxRepository
 from tests.support.slack_requests import DEFAULT_SIGNING_SECRET, SlackRequest, post_signed
 from tests.support.slack_stub import SlackStub
@@ -45,9 +46,11 @@ class Harness:
             await asyncio.sleep(0.05)
             # Bolt runs listeners as tasks after the ack: wait for those.
             pending_tasks = [t for t in asyncio.all_tasks() if _is_bolt_task(t)]
+            await self.runtime.triage_worker.drain()
             await self.runtime.sender.drain()
             async with self.runtime.database.unit_of_work() as session:
                 pending = await OutboxRepository(session).pending_count()
+                pending += await InboxRepository(session).unfinished_count()
             if not pending and not pending_tasks:
                 return
             if asyncio.get_running_loop().time() > deadline:

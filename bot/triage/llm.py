@@ -1,0 +1,158 @@
+"""The LLM classifier: any OpenAI-compatible endpoint through the `openai` client, with
+structured output validated by a pydantic model. A timeout, error, refusal or an answer
+that does not validate falls back to the rules, and the decision says which decided."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import openai
+import pydantic
+from openai import AsyncOpenAI
+from pydantic import BaseModel, ConfigDict, Field
+
+import prompts
+from bot.domain import Category, Priority
+from bot.triage.types import Backend, Classifier, TriageDecision, TriageInput
+
+log = logging.getLogger("clubos.triage")
+
+SYSTEM_PROMPT = "triage_system"
+EXAMPLE_BUDGET_CHARS = 6000  # about 1,500 tokens of learned examples at most
+MAX_EXAMPLES = 8
+
+
+class LlmAnswer(BaseModel):
+    """The JSON schema the model must answer with (strict: every key, nothing else)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    should_ticket: bool
+    category: Literal["facilities", "tech"] | None
+    priority: Literal["low", "medium", "high", "critical"] | None
+    title: str = Field(max_length=200)
+    description: str = Field(max_length=4000)
+    bay: int | None = Field(ge=1, le=99)
+    suggest_close: bool
+    reason: str = Field(max_length=1000)
+
+
+@dataclass(frozen=True)
+class LearnedExample:
+    """A ticket an operator flagged `learnable`: the only thing the prompt learns from."""
+
+    text: str
+    category: Category
+    priority: Priority
+    title: str
+    bay: int | None
+
+
+ExampleSource = Callable[[], Awaitable[Sequence[LearnedExample]]]
+
+
+def _message(inp: TriageInput) -> str:
+    # The customer's words travel as a JSON string value: data, never instructions.
+    return json.dumps(
+        {
+            "message": inp.text,
+            "channel_location": inp.location,
+            "bay_from_relay": inp.bay,
+            "earlier_messages_in_thread": list(inp.history[-10:]),
+            "thread_has_open_ticket": inp.has_open_ticket,
+            "from_operator": inp.from_operator,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _example_messages(examples: Sequence[LearnedExample]) -> list[dict[str, str]]:
+    messages: list[dict[str, str]] = []
+    used = 0
+    for example in examples[:MAX_EXAMPLES]:
+        answer = LlmAnswer(
+            should_ticket=True,
+            category=example.category.value,
+            priority=example.priority.value,
+            title=example.title,
+            description="",
+            bay=example.bay,
+            suggest_close=False,
+            reason="Operator-confirmed example.",
+        ).model_dump_json()
+        question = _message(TriageInput(text=example.text))
+        used += len(question) + len(answer)
+        if used > EXAMPLE_BUDGET_CHARS:
+            break
+        messages += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer},
+        ]
+    return messages
+
+
+class LlmClassifier:
+    def __init__(
+        self,
+        client: AsyncOpenAI,
+        model: str,
+        timeout_s: float,
+        fallback: Classifier,
+        examples: ExampleSource | None = None,
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.timeout_s = timeout_s
+        self.fallback = fallback
+        self.examples = examples
+
+    async def prompt(self, inp: TriageInput) -> list[dict[str, str]]:
+        learned = await self.examples() if self.examples is not None else []
+        return [
+            {"role": "system", "content": prompts.load(SYSTEM_PROMPT)},
+            *_example_messages(learned),
+            {"role": "user", "content": _message(inp)},
+        ]
+
+    async def classify(self, inp: TriageInput) -> TriageDecision:
+        try:
+            answer = await asyncio.wait_for(self._ask(inp), timeout=self.timeout_s)
+        except (openai.OpenAIError, pydantic.ValidationError, TimeoutError, ValueError) as exc:
+            log.warning("triage.llm_fallback", extra={"reason": type(exc).__name__})
+            return await self.fallback.classify(inp)
+        if answer is None:
+            log.warning("triage.llm_fallback", extra={"reason": "refusal"})
+            return await self.fallback.classify(inp)
+        return TriageDecision(
+            should_ticket=answer.should_ticket,
+            category=Category(answer.category) if answer.category else None,
+            priority=Priority(answer.priority) if answer.priority else None,
+            title=answer.title.strip(),
+            description=answer.description.strip() or inp.text,
+            location=inp.location,
+            bay=answer.bay if answer.bay is not None else inp.bay,
+            suggest_close=answer.suggest_close,
+            reason=answer.reason.strip(),
+            decided_by=Backend.LLM,
+        )
+
+    async def _ask(self, inp: TriageInput) -> LlmAnswer | None:
+        completion = await self.client.chat.completions.parse(
+            model=self.model,
+            messages=await self.prompt(inp),  # type: ignore[arg-type]
+            response_format=LlmAnswer,
+            temperature=0,
+        )
+        message = completion.choices[0].message
+        return message.parsed
+
+
+def build_client(base_url: str | None, api_key: str, timeout_s: float) -> AsyncOpenAI:
+    # The classifier's own deadline is the one that counts; the client gives up a little
+    # later and does not retry, so a slow endpoint costs one timeout, not several.
+    return AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=timeout_s + 1, max_retries=0)

@@ -1,0 +1,60 @@
+"""Works through the inbox: each stored customer message is triaged once; a failure is
+retried a few times, then left failed with its error (never silently dropped)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.relay import RELAY_KIND, RelayTriage
+from storage.db import Database
+from storage.inbox import InboxRepository
+
+log = logging.getLogger("clubos.triage")
+
+MAX_ATTEMPTS = 5
+POLL_SECONDS = 2.0
+
+
+class TriageWorker:
+    def __init__(self, database: Database, relay: RelayTriage) -> None:
+        self.database = database
+        self.relay = relay
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("triage.drain_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
+            self._wake.clear()
+
+    async def drain(self, batch: int = 10) -> int:
+        handled = 0
+        while True:
+            async with self.database.unit_of_work() as session:
+                rows = await InboxRepository(session).claim_due(RELAY_KIND, batch)
+            if not rows:
+                return handled
+            for row in rows:
+                try:
+                    await self.relay.process(row)
+                except Exception as exc:
+                    log.exception("triage.failed", extra={"inbox_id": row.id})
+                    async with self.database.unit_of_work() as session:
+                        inbox = InboxRepository(session)
+                        locked = await inbox.get(row.idempotency_key, lock=True)
+                        if locked is not None:
+                            inbox.fail(
+                                locked,
+                                f"{type(exc).__name__}: {exc}",
+                                give_up=locked.attempts >= MAX_ATTEMPTS,
+                            )
+                handled += 1
