@@ -13,6 +13,7 @@ import typer
 from bot import logs
 from bot.config import ConfigError, Settings, load_settings
 from storage import migrate
+from storage.db import Database
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -119,6 +120,27 @@ def import_command(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
     typer.echo(f"Imported {report.imported} tickets, skipped {report.skipped} already present.")
 
 
+async def _learning_database(settings: Settings) -> Database | None:
+    """The database the LLM learns flagged tickets from, when there is one at the current
+    schema (a missing SQLite file is not created); else None: no learned examples."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import is_sqlite
+
+    url = settings.database_url
+    if is_sqlite(url):
+        path = make_url(url).database
+        if not path or path == ":memory:" or not Path(path).is_file():
+            return None
+    try:
+        await migrate.ensure_current(url)
+    except (migrate.SchemaOutdated, SQLAlchemyError, OSError) as exc:
+        typer.echo(f"No learned examples (database not usable: {exc})", err=True)
+        return None
+    return Database(url)
+
+
 @app.command("triage")
 def triage_command(
     text: Annotated[str | None, typer.Argument(help="The customer message to triage.")] = None,
@@ -139,54 +161,78 @@ def triage_command(
             "--score",
             exists=True,
             dir_okay=False,
-            help="Score the rules on a labelled jsonl file (ticket F1, category/priority acc.).",
+            help="Score the backend on a labelled jsonl file (ticket F1, category/priority acc.).",
         ),
     ] = None,
 ) -> None:
-    """Decide whether a customer message deserves a ticket (embedded rules, no network)."""
+    """Decide whether a customer message deserves a ticket with the configured backend
+    (TRIAGE_BACKEND; with no OPENAI_API_KEY the embedded rules, no network)."""
     import json
 
     from bot.triage import engine, scoring
+    from bot.triage.backend import build_classifier, uses_llm
+    from bot.triage.rules import RulesClassifier
 
-    club = _settings().club
+    if text is None and not jsonl and score_file is None:
+        raise _fail('Give the message text (e.g. triage "no balls in bay 2"), or --jsonl.')
+    settings = _settings()
+    club = settings.club
     known = tuple(loc.name for loc in club.locations)
     sops = {sop.device: sop.procedure for sop in club.sops} or None
 
-    def decide(inp: engine.TriageInput) -> engine.TriageDecision:
-        return engine.triage_rules(inp, sops=sops)
-
-    if score_file is not None:
+    with asyncio.Runner() as runner:
+        database = runner.run(_learning_database(settings)) if uses_llm(settings) else None
         try:
-            examples = scoring.load_examples(score_file)
-        except scoring.ExampleError as exc:
-            raise _fail(str(exc)) from None
-        scores, _ = scoring.evaluate(examples, decide, known)
-        typer.echo(f"{score_file} (rules backend)")
-        typer.echo(scores.report())
-        for miss in scores.misses:
-            typer.echo(f"  miss {miss.id} {miss.field}: expected {miss.expected}, got {miss.got}")
-        return
-    if jsonl:
-        bad = 0
-        for number, line in enumerate(sys.stdin, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                inp = engine.input_from_json(row, known)
-            except (json.JSONDecodeError, engine.BadLine) as exc:
-                bad += 1
-                typer.echo(f"line {number}: skipped, {exc}", err=True)
-                continue
-            out = engine.contract_row(row.get("id"), decide(inp))
-            print(json.dumps(out), flush=True)
-        if bad:
-            raise typer.Exit(1)
-        return
-    if text is None:
-        raise _fail('Give the message text (e.g. triage "no balls in bay 2"), or --jsonl.')
-    inp = engine.TriageInput(text=text, location=location, bay=bay, known_locations=known)
-    typer.echo(json.dumps(engine.decision_json(decide(inp))))
+            classifier = build_classifier(settings, database)
+        except ConfigError as exc:
+            if database is not None:
+                runner.run(database.dispose())
+            raise _fail(f"Configuration error: {exc}") from None
+        backend = "rules" if isinstance(classifier, RulesClassifier) else "llm"
+
+        def decide(inp: engine.TriageInput) -> engine.TriageDecision:
+            return runner.run(engine.triage(inp, classifier, sops=sops))
+
+        try:
+            if score_file is not None:
+                try:
+                    examples = scoring.load_examples(score_file)
+                except scoring.ExampleError as exc:
+                    raise _fail(str(exc)) from None
+                scores, _ = scoring.evaluate(examples, decide, known)
+                typer.echo(f"{score_file} ({backend} backend)")
+                typer.echo(scores.report())
+                for miss in scores.misses:
+                    typer.echo(
+                        f"  miss {miss.id} {miss.field}: expected {miss.expected}, got {miss.got}"
+                    )
+                return
+            if jsonl:
+                bad = 0
+                for number, line in enumerate(sys.stdin, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        row = json.loads(line)
+                        inp = engine.input_from_json(row, known)
+                    except (json.JSONDecodeError, engine.BadLine) as exc:
+                        bad += 1
+                        typer.echo(f"line {number}: skipped, {exc}", err=True)
+                        continue
+                    out = engine.contract_row(row.get("id"), decide(inp))
+                    print(json.dumps(out), flush=True)
+                if bad:
+                    raise typer.Exit(1)
+                return
+            assert text is not None
+            inp = engine.TriageInput(text=text, location=location, bay=bay, known_locations=known)
+            typer.echo(json.dumps(engine.decision_json(decide(inp))))
+        finally:
+            aclose = getattr(classifier, "aclose", None)
+            if aclose is not None:
+                runner.run(aclose())
+            if database is not None:
+                runner.run(database.dispose())
 
 
 def main() -> None:

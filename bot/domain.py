@@ -96,6 +96,11 @@ class Ticket:
     resolved_at: datetime | None
     version: int
     linked_threads: tuple[str, ...] = ()
+    problem_key: str | None = None
+    parent_id: str | None = None
+    response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    first_response_at: datetime | None = None
 
     @property
     def number(self) -> int:

@@ -84,7 +84,7 @@ class HomeFilters:
             priority=_enum_or_none(Priority, data.get("priority")),
             category=_enum_or_none(Category, data.get("category")),
             assigned=_enum_or_none(Assigned, data.get("assigned")) or Assigned.ALL,
-            page=page if isinstance(page, int) and page >= 0 else 0,
+            page=page if type(page) is int and page >= 0 else 0,
         )
 
     def choose(self, field: FilterField, value: str | None) -> HomeFilters:

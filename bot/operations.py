@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot import status as machine
 from bot.config import ClubConfig
 from bot.domain import (
+    AuditEvent,
     Category,
     InvalidTicket,
     Priority,
@@ -40,6 +41,14 @@ class TicketDraft:
     learnable: bool = False
     customer: str | None = None
     thread: ThreadRef | None = None
+
+
+@dataclass(frozen=True)
+class TicketHistory:
+    """A ticket with its audit timeline (oldest event first), read in one unit of work."""
+
+    ticket: Ticket
+    events: tuple[AuditEvent, ...]
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,11 @@ class Operations:
     async def get(self, ticket_id: str) -> Ticket:
         async with self._work() as (tickets, _):
             return await tickets.get(ticket_id)
+
+    async def history(self, ticket_id: str) -> TicketHistory:
+        async with self._work() as (tickets, _):
+            ticket = await tickets.get(ticket_id)
+            return TicketHistory(ticket, tuple(await tickets.events(ticket_id)))
 
     async def check_change(
         self,
@@ -148,6 +162,7 @@ class Operations:
                     submitted_by=draft.customer or actor,
                     source=Source.MESSAGE_THREAD if draft.thread else Source.MANUAL,
                     decided_by=decided_by or actor,
+                    responded=True,
                     thread=draft.thread,
                 )
             )

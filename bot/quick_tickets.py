@@ -51,6 +51,7 @@ async def ticket_from_message(
                 source=Source.MESSAGE_THREAD,
                 decided_by=suggestion.decided_by,
                 thread=suggestion.thread,
+                responded=True,
             )
         )
         Notifier(session, operations.routed_channel, operations.wake_sender).created(ticket)

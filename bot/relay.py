@@ -18,10 +18,12 @@ from bot.tickets import NewTicket, TicketFilter, TicketService
 from bot.triage.engine import triage
 from bot.triage.types import Classifier, TriageDecision, TriageInput
 from storage.db import Database
-from storage.inbox import DONE, InboxRepository
+from storage.inbox import DONE, PENDING, InboxRepository
 from storage.models import InboxEventRow
 
 log = logging.getLogger("clubos.relay")
+
+SUBMITTED_BY_MAX = 128  # tickets.submitted_by
 
 RELAY_KIND = "relay_message"
 IGNORED_SUBTYPES = frozenset(
@@ -64,7 +66,11 @@ class RelayedMessage:
         if subtype in IGNORED_SUBTYPES:
             return None
         message = event.get("message") if subtype == "message_changed" else event
-        if not isinstance(message, dict) or not str(message.get("text") or "").strip():
+        if not isinstance(message, dict):
+            return None
+        # PostgreSQL text cannot hold NUL: a stray one would fail the ticket on every retry.
+        text = str(message.get("text") or "").replace("\x00", "")
+        if not text.strip():
             return None
         ts = str(message.get("ts") or "")
         channel = str(event.get("channel") or "")
@@ -74,7 +80,7 @@ class RelayedMessage:
             channel=channel,
             ts=ts,
             thread_ts=str(message.get("thread_ts") or ts),
-            text=str(message["text"]),
+            text=text,
             user=message.get("user"),
             bot_id=message.get("bot_id"),
             username=message.get("username"),
@@ -110,10 +116,12 @@ class RelayInbox:
             ):
                 return True
             if event.get("subtype") == "message_changed":
-                # An edit of a message not triaged yet is triaged once, as edited.
+                # An edit of a message not triaged yet is triaged once, as edited (a triage
+                # already under way notices the change and starts again: see `_act`).
                 row = await inbox.get(inbox_key(message), lock=True)
-                if row is not None and row.status != DONE:
+                if row is not None and row.status != DONE and row.payload != payload:
                     row.payload = payload
+                    return True
             return False
 
 
@@ -200,6 +208,10 @@ class RelayTriage:
             locked = await inbox.get(row.idempotency_key, lock=True)
             if locked is None or locked.status == DONE:
                 return Outcome("none", None, None, "already triaged")
+            if locked.payload != row.payload:
+                # Edited while this triage ran: decide again on the edited text instead.
+                locked.status = PENDING
+                return Outcome("none", None, None, "edited during triage")
             tickets = TicketService(session)
             notify = Notifier(session, self._routed, self.wake_sender)
             outcome = await self._decide(tickets, notify, message, customer, decision, open_here)
@@ -237,7 +249,8 @@ class RelayTriage:
         )
         if location is None:
             return Outcome("none", None, backend, "no known location")
-        bay = decision.bay if decision.bay is not None and decision.bay <= location.bays else None
+        # A bay the location does not have (0 from relay metadata, 7 of 4) is no bay at all.
+        bay = decision.bay if decision.bay in range(1, location.bays + 1) else None
         candidates = await tickets.list(
             TicketFilter(statuses=sorted(OPEN_STATUSES), locations=[location.name])
         )
@@ -268,7 +281,7 @@ class RelayTriage:
                 description=decision.description or message.text,
                 bay=bay,
                 created_by=self.club.ai.name,
-                submitted_by=customer or message.user or "unknown",
+                submitted_by=(customer or message.user or "unknown")[:SUBMITTED_BY_MAX],
                 source=Source.MESSAGE_THREAD,
                 decided_by=backend,
                 thread=message.thread,

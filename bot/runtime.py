@@ -56,7 +56,13 @@ class Runtime:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.asgi = create_app(self.database, slack=self.slack, lifespan=self.lifespan)
+        token = self.settings.api_token
+        self.asgi = create_app(
+            self.database,
+            api_token=token.get_secret_value() if token else None,
+            slack=self.slack,
+            lifespan=self.lifespan,
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:

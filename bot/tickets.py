@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot import sla
 from bot import status as machine
 from bot.domain import (
     AuditEvent,
@@ -58,6 +59,10 @@ class NewTicket:
     learnable: bool = False
     decided_by: str | None = None
     thread: ThreadRef | None = None
+    problem_key: str | None = None
+    # An operator opening the ticket is its first response; AI and system tickets wait
+    # for an operator's first action.
+    responded: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,11 @@ def to_ticket(row: TicketRow, threads: Sequence[str]) -> Ticket:
         resolved_at=row.resolved_at,
         version=row.version,
         linked_threads=tuple(threads),
+        problem_key=row.problem_key,
+        parent_id=ticket_id_for(row.parent_number) if row.parent_number else None,
+        response_due_at=row.response_due_at,
+        resolution_due_at=row.resolution_due_at,
+        first_response_at=row.first_response_at,
     )
 
 
@@ -194,6 +204,7 @@ class TicketService:
         title, bay = _clean_title(new.title), _check_bay(new.bay)  # refuse before numbering
         number = await self.repo.next_number()
         now = utcnow()
+        due = sla.deadlines(new.priority, now)
         row = TicketRow(
             number=number,
             ticket_id=ticket_id_for(number),
@@ -215,6 +226,10 @@ class TicketService:
             created_at=now,
             updated_at=now,
             resolved_at=None,
+            problem_key=new.problem_key,
+            response_due_at=due.response_due_at,
+            resolution_due_at=due.resolution_due_at,
+            first_response_at=now if new.responded else None,
         )
         self.repo.add(row)
         await self.repo.flush()
@@ -323,8 +338,12 @@ class TicketService:
             change.set(row, "description", edit.description)
         if edit.category is not None:
             change.set(row, "category", edit.category.value)
-        if edit.priority is not None:
+        if edit.priority is not None and edit.priority.value != row.priority:
             change.set(row, "priority", edit.priority.value)
+            # The deadlines follow the priority; the audit records the priority change.
+            due = sla.deadlines(edit.priority, row.created_at)
+            row.response_due_at = due.response_due_at
+            row.resolution_due_at = due.resolution_due_at
         if edit.location is not None:
             change.set(row, "location", edit.location)
         if edit.clear_bay:
@@ -416,6 +435,9 @@ class TicketService:
         if not change.changes and note is None:
             return await self.get(row.ticket_id)
         row.updated_at = utcnow()
+        if row.first_response_at is None and actor != row.created_by:
+            # The first action by someone other than the AI or system that opened it.
+            row.first_response_at = row.updated_at
         self._audit(row, actor, action, change.changes, note)
         return await self._flushed(row)
 

@@ -88,6 +88,16 @@ class TicketRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # What the problem is, for grouping reports of it: "system:projector:3",
+    # "system:location", or the rules' problem name for customer reports.
+    problem_key: Mapped[str | None] = mapped_column(String(128), index=True)
+    # A recurrence parent groups repeated tickets of one problem.
+    parent_number: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.number", ondelete="SET NULL"), index=True
+    )
+    response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer)
 
     # The ORM adds `AND version = :old` to every UPDATE and bumps it, so two writers that
@@ -202,3 +212,21 @@ class TicketMessageRow(Base):
     ts: Mapped[str] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
+
+
+class SlaNoticeRow(Base):
+    """One SLA notice sent for a ticket (warning at 75%, alert at 90%, breach): the unique
+    key makes each go out once, however many scheduler ticks or processes see it."""
+
+    __tablename__ = "sla_notices"
+    __table_args__ = (
+        UniqueConstraint(
+            "ticket_number", "clock", "level", name="uq_sla_notices_ticket_clock_level"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_number: Mapped[int] = mapped_column(ForeignKey("tickets.number", ondelete="CASCADE"))
+    clock: Mapped[str] = mapped_column(String(16))  # "response" or "resolution"
+    level: Mapped[str] = mapped_column(String(16))  # "warning", "alert", "breach"
+    sent_at: Mapped[datetime]

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
@@ -105,15 +104,14 @@ async def publish_after(h: Harness, user: str, request: rq.SlackRequest) -> Json
     """Post `request`; the Home view it made the app publish for `user`, as Slack has it
     (with its `id`, as a block_actions payload would carry it)."""
 
-    def mine(call: Any) -> bool:
-        return bool(call["user_id"] == user)
+    def answered(call: Any) -> bool:
+        return bool(call["user_id"] == user and call.response is not None)
 
-    before = len([c for c in h.stub.calls("views.publish") if mine(c)])
+    before = len([c for c in h.stub.calls("views.publish") if answered(c)])
     answer = await h.post(request)
     assert answer.status_code == 200, answer.text
-    calls = await h.stub.wait_for("views.publish", count=before + 1, predicate=mine)
-    await h.settle()
-    assert len([c for c in h.stub.calls("views.publish") if mine(c)]) == before + 1
+    calls = await h.stub.wait_for("views.publish", count=before + 1, predicate=answered)
+    assert len(calls) == before + 1
     return checked(dict(calls[-1].response["view"]))
 
 
@@ -209,6 +207,8 @@ async def test_opening_home_shows_counts_and_open_tickets_urgent_then_oldest(
 ) -> None:
     tickets = await seed(harness)
     view = await open_home(harness, OPERATOR)
+    await harness.settle()
+    assert harness.stub.count("views.publish") == 1
     assert view["blocks"][0]["type"] == "header"
     assert view["blocks"][0]["text"]["text"] == "Tickets"
 
@@ -267,37 +267,48 @@ async def test_oldest_comes_first_within_a_priority_whatever_the_ids(
     assert "5 d old" in text_of(view)
 
 
-@pytest.mark.parametrize(
-    ("name", "value", "keep"),
-    [
-        ("location", "Bedford", lambda t: t.location == "Bedford"),
-        ("priority", "high", lambda t: t.priority == Priority.HIGH),
-        ("category", "tech", lambda t: t.category == Category.TECH),
-        ("assigned", "assigned", lambda t: t.assigned_to is not None),
-        ("assigned", "unassigned", lambda t: t.assigned_to is None),
-        ("assigned", "mine", lambda t: t.assigned_to == OTHER_OPERATOR),
-    ],
-)
-async def test_each_filter_republishes_with_exactly_the_matching_tickets(
-    harness: Harness, name: str, value: str, keep: Callable[[Ticket], bool]
+FILTER_CASES: list[tuple[str, str, Callable[[Ticket], bool]]] = [
+    ("location", "Bedford", lambda t: t.location == "Bedford"),
+    ("priority", "high", lambda t: t.priority == Priority.HIGH),
+    ("category", "tech", lambda t: t.category == Category.TECH),
+    ("assigned", "assigned", lambda t: t.assigned_to is not None),
+    ("assigned", "unassigned", lambda t: t.assigned_to is None),
+    ("assigned", "mine", lambda t: t.assigned_to == OTHER_OPERATOR),  # the viewer's own
+]
+
+
+async def test_filters_alone_and_combined_republish_exactly_the_matching_tickets(
+    harness: Harness,
 ) -> None:
     tickets = await seed(harness)
-    home = await open_home(harness, OTHER_OPERATOR)
-    view = await choose(harness, OTHER_OPERATOR, home, name, value)
-    expected = urgent_then_oldest([t for t in tickets if keep(t)])
-    assert 0 < len(expected) < 25
-    assert await all_pages(harness, OTHER_OPERATOR, view) == expected
-    assert f"*{len(expected)}* open ticket" in text_of(view)
-    assert filters_of(view)[name] == value
-    assert element(view, FILTER_ACTIONS[name])["initial_option"]["value"] == value
-    # Back to "all": every open ticket again.
-    reset = "all" if name == "assigned" else "*"
-    again = await choose(harness, OTHER_OPERATOR, view, name, reset)
-    assert await all_pages(harness, OTHER_OPERATOR, again) == urgent_then_oldest(tickets)
+    everything = urgent_then_oldest(tickets)
+    for name, value, keep in FILTER_CASES:
+        home = await open_home(harness, OTHER_OPERATOR)  # no view sent along: no filters
+        assert filters_of(home)[name] in (None, "all")
+        view = await choose(harness, OTHER_OPERATOR, home, name, value)
+        expected = urgent_then_oldest([t for t in tickets if keep(t)])
+        assert 0 < len(expected) < len(everything), (name, value)
+        assert await all_pages(harness, OTHER_OPERATOR, view) == expected, (name, value)
+        assert f"*{len(expected)}* open ticket" in text_of(view)
+        assert filters_of(view)[name] == value
+        assert element(view, FILTER_ACTIONS[name])["initial_option"]["value"] == value
+        # Back to "all": every open ticket again.
+        reset = "all" if name == "assigned" else "*"
+        again = await choose(harness, OTHER_OPERATOR, view, name, reset)
+        assert listed(again) == everything[:20], (name, value)
+        assert f"*{len(everything)}* open tickets match" in text_of(again)
+    # Filters are per user: "mine" is the viewer's own, and others' tabs are unaffected.
+    mine = await choose(harness, OPERATOR, await open_home(harness, OPERATOR), "assigned", "mine")
+    assert listed(mine) == urgent_then_oldest([t for t in tickets if t.assigned_to == OPERATOR])
+    strangers = await choose(
+        harness, STRANGER, await open_home(harness, STRANGER), "assigned", "mine"
+    )
+    assert listed(strangers) == [] and "No open tickets match" in text_of(strangers)
+    await check_combined_filters(harness, tickets)
 
 
-async def test_filters_combine_and_each_change_keeps_the_others(harness: Harness) -> None:
-    tickets = await seed(harness)
+async def check_combined_filters(harness: Harness, tickets: list[Ticket]) -> None:
+    """Filters combine, and each change keeps the others."""
     view = await open_home(harness, OPERATOR)
     view = await choose(harness, OPERATOR, view, "location", "Dartmouth")
     view = await choose(harness, OPERATOR, view, "category", "facilities")
@@ -336,21 +347,6 @@ async def test_filters_combine_and_each_change_keeps_the_others(harness: Harness
     # Reopening the tab keeps the filters (Slack sends the published view along).
     reopened = await publish_after(harness, OPERATOR, rq.app_home_opened(OPERATOR, view=view))
     assert filters_of(reopened) == filters_of(view)
-
-
-async def test_mine_is_the_viewers_own_and_filters_are_per_user(harness: Harness) -> None:
-    tickets = await seed(harness)
-    mine_op1 = await choose(
-        harness, OPERATOR, await open_home(harness, OPERATOR), "assigned", "mine"
-    )
-    home_op2 = await open_home(harness, OTHER_OPERATOR)
-    assert listed(mine_op1) == urgent_then_oldest([t for t in tickets if t.assigned_to == OPERATOR])
-    assert filters_of(home_op2)["assigned"] == "all"
-    assert len(listed(home_op2)) == 20
-    strangers = await choose(
-        harness, STRANGER, await open_home(harness, STRANGER), "assigned", "mine"
-    )
-    assert listed(strangers) == [] and "No open tickets match" in text_of(strangers)
 
 
 async def test_pages_cover_every_ticket_once_and_go_back(harness: Harness, tmp_path: Path) -> None:
@@ -488,6 +484,22 @@ async def test_a_stranger_may_look_but_not_create(harness: Harness) -> None:
     assert "Not allowed" in json.dumps(modal)
     await harness.settle()
     assert len(await harness.tickets()) == 6
+
+
+async def test_unreadable_filters_and_pages_fall_back_to_all(harness: Harness) -> None:
+    home = await open_home(harness, OPERATOR)
+    garbled = {**home, "private_metadata": '{"page": true, "priority": "urgent", "location": 5'}
+    view = await choose(harness, OPERATOR, garbled, "category", "tech")
+    assert filters_of(view) == {
+        "location": None,
+        "priority": None,
+        "category": "tech",
+        "assigned": "all",
+        "page": 0,
+    }
+    action = rq.button_action(Action.HOME_PAGE.value, "99", "home_page|next", "Next")
+    far = await publish_after(harness, OPERATOR, rq.block_actions(OPERATOR, [action], view=view))
+    assert filters_of(far) == filters_of(view)  # clamped to the pages there are
 
 
 async def test_the_messages_tab_publishes_nothing(harness: Harness) -> None:

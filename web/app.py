@@ -1,4 +1,4 @@
-"""The ASGI application behind `serve`: Slack's endpoint and health (the API grows here)."""
+"""The ASGI application behind `serve`: Slack's endpoint, the read API, health."""
 
 from __future__ import annotations
 
@@ -12,14 +12,20 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import Database
+from web.api import create_api
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def create_app(
-    database: Database, *, slack: AsyncApp | None = None, lifespan: Lifespan | None = None
+    database: Database,
+    *,
+    api_token: str | None = None,
+    slack: AsyncApp | None = None,
+    lifespan: Lifespan | None = None,
 ) -> FastAPI:
     app = FastAPI(title="ClubOS Tickets", version="0.1.0", lifespan=lifespan)
+    app.include_router(create_api(database, api_token))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -86,9 +86,9 @@ def _example_messages(examples: Sequence[LearnedExample]) -> list[dict[str, str]
             reason="Operator-confirmed example.",
         ).model_dump_json()
         question = _message(TriageInput(text=example.text))
+        if used + len(question) + len(answer) > EXAMPLE_BUDGET_CHARS:
+            continue  # one long example must not crowd out the shorter ones after it
         used += len(question) + len(answer)
-        if used > EXAMPLE_BUDGET_CHARS:
-            break
         messages += [
             {"role": "user", "content": question},
             {"role": "assistant", "content": answer},
@@ -110,6 +110,9 @@ class LlmClassifier:
         self.timeout_s = timeout_s
         self.fallback = fallback
         self.examples = examples
+
+    async def aclose(self) -> None:
+        await self.client.close()
 
     async def prompt(self, inp: TriageInput) -> list[dict[str, str]]:
         learned = await self.examples() if self.examples is not None else []

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 
 from bot.domain import Status, Ticket
 from slackui.ids import CARD_BLOCK_PREFIX, Action
-from slackui.mrkdwn import quote
+from slackui.mrkdwn import escape, quote
 from slackui.views.common import (
     CATEGORY_LABEL,
     PRIORITY_LABEL,
@@ -37,8 +37,10 @@ DESCRIPTION_LIMIT = 600
 
 
 def card_text(ticket: Ticket) -> str:
-    """The notification text of the card (shown where blocks are not)."""
-    return f"{ticket.ticket_id}: {ticket.title} ({ticket.priority.value}, {ticket.status.value})"
+    """The notification text of the card (shown where blocks are not). The title may be
+    customer text: escaped, or `<!channel>` in it would ping the channel."""
+    title = escape(ticket.title)
+    return f"{ticket.ticket_id}: {title} ({ticket.priority.value}, {ticket.status.value})"
 
 
 def status_options(ticket: Ticket) -> list[Option]:

@@ -68,7 +68,11 @@ def _filters(club: ClubConfig, page: HomePage, can_create: bool) -> ActionsBlock
     flt = page.filters
     named = [loc.name for loc in club.locations if len(loc.name) <= OPTION_VALUE_MAX]
     locations = [plain_option("All locations", ANY), *(plain_option(n, n) for n in named[:99])]
-    if flt.location and not any(o.value.lower() == flt.location.lower() for o in locations):
+    if (
+        flt.location
+        and len(flt.location) <= OPTION_VALUE_MAX
+        and not any(o.value.lower() == flt.location.lower() for o in locations)
+    ):
         # A location no longer in the config: keep it choosable so the filter stays visible.
         locations = [locations[0], plain_option(flt.location, flt.location), *locations[1:98]]
     chosen_location = next(

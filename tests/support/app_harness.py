@@ -4,6 +4,7 @@ migrated database; requests go in as real signed HTTP through the ASGI app."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,3 +92,21 @@ async def harness(slack_stub: SlackStub, db_url: str) -> AsyncIterator[Harness]:
     async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
         yield Harness(slack_stub, runtime, http)
     await runtime.stop()
+
+
+@contextlib.asynccontextmanager
+async def open_harness(
+    stub: SlackStub, settings: Settings, *, start: bool = True
+) -> AsyncIterator[Harness]:
+    """A harness on other settings (another backend, another club config). With
+    `start=False` the app answers Slack but no background worker runs: a process that
+    stored events and died before working on them."""
+    runtime = build_runtime(settings)
+    if start:
+        await runtime.start()
+    try:
+        transport = httpx.ASGITransport(app=runtime.asgi)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
+            yield Harness(stub, runtime, http)
+    finally:
+        await runtime.stop()
