@@ -120,6 +120,79 @@ def import_command(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
     typer.echo(f"Imported {report.imported} tickets, skipped {report.skipped} already present.")
 
 
+@app.command("digest")
+def digest_command(
+    now: Annotated[
+        bool, typer.Option("--now", help="Post one digest to the ops channel now, then exit.")
+    ] = False,
+) -> None:
+    """The digest of open tickets: `serve` posts it on the configured schedule; --now posts
+    one at once (through the outbox, like every Slack post)."""
+    settings = _settings()
+    club = settings.club
+    if not now:
+        typer.echo(
+            f"`serve` posts the digest to {club.slack.ops_channel} on the schedule "
+            f"'{club.digest.cron}' ({club.digest.timezone}). "
+            "Run `clubos-tickets digest --now` to post one now."
+        )
+        return
+    if settings.slack_bot_token is None:
+        raise _fail(
+            "Slack is not configured: SLACK_BOT_TOKEN not set, so there is nowhere to post the "
+            "digest. Put the bot token in the environment or .env (see README) and run again."
+        )
+    try:
+        asyncio.run(migrate.ensure_current(settings.database_url))
+    except migrate.SchemaOutdated as exc:
+        raise _fail(str(exc)) from None
+    try:
+        problem, summary = asyncio.run(_post_digest_now(settings))
+    except ConfigError as exc:
+        raise _fail(f"Configuration error: {exc}") from None
+    if problem:
+        raise _fail(problem, code=1)
+    typer.echo(summary)
+
+
+async def _post_digest_now(settings: Settings) -> tuple[str | None, str]:
+    """Queue one digest, deliver it with the outbox sender, and say how it went:
+    (what went wrong or None, what was posted)."""
+    from datetime import UTC, datetime
+
+    from bot.digest import post_digest
+    from bot.runtime import build_runtime
+    from storage.outbox import SENT, OutboxRepository
+
+    runtime = build_runtime(settings, slack=False)
+    try:
+        posted = await post_digest(
+            runtime.database, settings.club, datetime.now(UTC), None, period=None
+        )
+        assert posted is not None  # a digest asked for now claims no period
+        await runtime.sender.drain()
+        async with runtime.database.unit_of_work() as session:
+            outbox = OutboxRepository(session)
+            rows = [await outbox.get(row_id) for row_id in posted.outbox_ids]
+    finally:
+        await runtime.stop()
+    errors = [
+        row.last_error or row.status for row in rows if row is not None and row.status != SENT
+    ]
+    digest = posted.digest
+    if errors:
+        return (
+            f"Slack did not take the digest ({'; '.join(errors)}). It stays in the outbox; "
+            "a running `serve` retries it.",
+            "",
+        )
+    chart = ", with the chart" if len(posted.outbox_ids) > 1 else ""
+    return None, (
+        f"Posted the digest to {digest.channel}{chart}: {digest.total} open "
+        f"ticket{'' if digest.total == 1 else 's'}, {digest.breaching} past SLA."
+    )
+
+
 async def _learning_database(settings: Settings) -> Database | None:
     """The database the LLM learns flagged tickets from, when there is one at the current
     schema (a missing SQLite file is not created); else None: no learned examples."""

@@ -140,6 +140,28 @@ class Sop(_Section):
     procedure: str = Field(min_length=1)
 
 
+_MENTION_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+
+
+class SlaSection(_Section):
+    # Mentioned when an SLA is breached (escalation): Slack user ids (U…/W…) or user
+    # group ids (S…). Empty: the breach is posted to the routed and ops channels only.
+    escalate_to: list[str] = []
+
+    @field_validator("escalate_to")
+    @classmethod
+    def _slack_ids(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not _MENTION_ID.match(item):
+                raise ValueError(f"{item!r} is not a Slack user id (U…) or user group id (S…)")
+        return value
+
+    @property
+    def mentions(self) -> list[str]:
+        """The escalation mentions as Slack mrkdwn: `<@U…>` or `<!subteam^S…>`."""
+        return [f"<!subteam^{i}>" if i.startswith("S") else f"<@{i}>" for i in self.escalate_to]
+
+
 class ClubConfig(_Section):
     ai: AiSection
     slack: SlackSection
@@ -147,6 +169,7 @@ class ClubConfig(_Section):
     locations: list[Location] = Field(min_length=1)
     digest: DigestSection
     sops: list[Sop] = []
+    sla: SlaSection = SlaSection()
 
     @model_validator(mode="after")
     def _consistent(self) -> ClubConfig:

@@ -4,6 +4,7 @@ change is never visible without its notice being queued, and never queued withou
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import ThreadRef, Ticket
 from storage.db import on_commit
+from storage.models import OutboxMessageRow
 from storage.outbox import OutboxRepository
 
 
@@ -22,6 +24,8 @@ class Notice(StrEnum):
     SYNC_BADGE = "badge.sync"  # {channel, thread_ts}: ticket / check mark on the root
     SUGGEST_CLOSE = "close.suggest"  # {ticket_id, reason, source}
     POST_TEXT = "text.post"  # {channel, text, thread_ts}
+    POST_DIGEST = "digest.post"  # {channel, digest}: the digest snapshot (bot.digest JSON)
+    UPLOAD_FILE = "file.upload"  # {channel, filename, title, alt_text, content_base64}
 
 
 class Notifier:
@@ -38,10 +42,15 @@ class Notifier:
         self.routed_channel = routed_channel
         self.wake = wake
 
-    def _queue(self, notice: Notice, payload: dict[str, Any], ticket: Ticket | None) -> None:
-        self.outbox.enqueue(notice.value, payload, ticket_number=ticket.number if ticket else None)
+    def _queue(
+        self, notice: Notice, payload: dict[str, Any], ticket: Ticket | None
+    ) -> OutboxMessageRow:
+        row = self.outbox.enqueue(
+            notice.value, payload, ticket_number=ticket.number if ticket else None
+        )
         if self.wake is not None:
             on_commit(self.session, self.wake)
+        return row
 
     def created(self, ticket: Ticket) -> None:
         """A new ticket: its card in its thread (if any) and in its routed channel."""
@@ -94,6 +103,23 @@ class Notifier:
         self._queue(
             Notice.POST_TEXT, {"channel": channel, "text": text, "thread_ts": thread_ts}, None
         )
+
+    def post_digest(self, channel: str, digest: dict[str, Any]) -> OutboxMessageRow:
+        """The digest message, rendered by the sender from this snapshot."""
+        return self._queue(Notice.POST_DIGEST, {"channel": channel, "digest": digest}, None)
+
+    def upload_file(
+        self, channel: str, filename: str, title: str, content: bytes, alt_text: str = ""
+    ) -> OutboxMessageRow:
+        """A file shared in `channel`; keep it small (the bytes travel in the outbox row)."""
+        payload = {
+            "channel": channel,
+            "filename": filename,
+            "title": title,
+            "alt_text": alt_text,
+            "content_base64": base64.b64encode(content).decode("ascii"),
+        }
+        return self._queue(Notice.UPLOAD_FILE, payload, None)
 
     def _post_card(self, ticket: Ticket, channel: str, thread_ts: str | None) -> None:
         self._queue(

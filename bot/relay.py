@@ -14,12 +14,13 @@ from bot.dedup import OPEN_STATUSES, find_duplicate
 from bot.domain import Category, Priority, Source, ThreadRef, Ticket
 from bot.notify import Notifier
 from bot.permissions import Permissions
+from bot.recurrence import check_recurrence, is_parent
 from bot.tickets import NewTicket, TicketFilter, TicketService
 from bot.triage.engine import triage
 from bot.triage.types import Classifier, TriageDecision, TriageInput
 from storage.db import Database
 from storage.inbox import DONE, PENDING, InboxRepository
-from storage.models import InboxEventRow
+from storage.models import InboxEventRow, utcnow
 
 log = logging.getLogger("clubos.relay")
 
@@ -255,7 +256,8 @@ class RelayTriage:
             TicketFilter(statuses=sorted(OPEN_STATUSES), locations=[location.name])
         )
         duplicate = find_duplicate(
-            candidates,
+            # A recurrence parent groups reports; a new report is a ticket of its own.
+            [t for t in candidates if not is_parent(t)],
             location=location.name,
             bay=bay,
             category=decision.category,
@@ -288,6 +290,7 @@ class RelayTriage:
             )
         )
         notify.created(ticket)
+        await check_recurrence(tickets, notify, ticket, utcnow(), actor=self.club.ai.name)
         return Outcome("ticket", ticket.ticket_id, backend, decision.reason)
 
     async def _finish(self, row: InboxEventRow, outcome: Outcome) -> Outcome:

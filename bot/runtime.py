@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -22,6 +23,8 @@ from bot.config import Settings
 from bot.operations import Operations
 from bot.permissions import Permissions
 from bot.relay import RelayInbox, RelayTriage
+from bot.scheduler import build_scheduler
+from bot.system_events import SystemEvents
 from bot.triage.backend import build_classifier
 from bot.triage_worker import TriageWorker
 from handlers import register_listeners
@@ -54,14 +57,18 @@ class Runtime:
     slack: AsyncApp | None
     asgi: FastAPI = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    scheduler: AsyncIOScheduler | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         token = self.settings.api_token
+        events_token = self.settings.system_events_token
         self.asgi = create_app(
             self.database,
             api_token=token.get_secret_value() if token else None,
             slack=self.slack,
             lifespan=self.lifespan,
+            system_events=SystemEvents(self.database, self.settings.club, self.sender.wake),
+            system_events_token=events_token.get_secret_value() if events_token else None,
         )
 
     @contextlib.asynccontextmanager
@@ -76,8 +83,15 @@ class Runtime:
         if self.slack is not None:
             self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox-sender"))
             self._tasks.append(asyncio.create_task(self.triage_worker.run(), name="triage-worker"))
+            # Digests, SLA checks, auto-archive: created and started inside the running loop.
+            self.scheduler = build_scheduler(self.database, self.settings.club, self.sender.wake)
+            self.scheduler.start()
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)  # cancels jobs still running
+            self.scheduler = None
+            await asyncio.sleep(0)  # the shutdown itself runs on the loop's next turn
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

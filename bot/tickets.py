@@ -363,6 +363,26 @@ class TicketService:
         self._audit(row, actor, "thread_linked", {"linked_threads": [None, str(thread)]})
         return await self._flushed(row)
 
+    async def set_parent(
+        self, child_number: int, parent_number: int | None, *, actor: str
+    ) -> Ticket:
+        """Link a ticket under a recurrence parent (None unlinks it), audited as
+        `parent_linked`. Grouping is bookkeeping, not a response: it never starts or stops
+        the ticket's SLA clocks."""
+        row = await self._row_for_change(ticket_id_for(child_number), None)
+        if parent_number == row.number:
+            raise InvalidTicket(f"{row.ticket_id} cannot be its own parent.")
+        if parent_number is not None and await self.repo.get(parent_number) is None:
+            raise TicketNotFound(ticket_id_for(parent_number))
+        if row.parent_number == parent_number:
+            return await self.get(row.ticket_id)
+        before = ticket_id_for(row.parent_number) if row.parent_number else None
+        row.parent_number = parent_number
+        row.updated_at = utcnow()
+        after = ticket_id_for(parent_number) if parent_number else None
+        self._audit(row, actor, "parent_linked", {"parent_id": [before, after]})
+        return await self._flushed(row)
+
     # --- internals -----------------------------------------------------------------
 
     async def _row(self, ticket_id: str) -> TicketRow:

@@ -5,6 +5,7 @@ records where cards were posted so later changes update every copy."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
@@ -13,11 +14,13 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.digest import Digest
 from bot.domain import Status, ThreadRef, Ticket, TicketNotFound
 from bot.notify import Notice
 from bot.tickets import TicketService
 from slackui.ids import DONE_BADGE, OPEN_BADGE
 from slackui.views.card import card_text, ticket_card
+from slackui.views.digest import digest_message, digest_text
 from slackui.views.messages import change_reply, closure_suggestion
 from storage.db import Database
 from storage.models import OutboxMessageRow
@@ -136,6 +139,22 @@ class OutboxSender:
             case Notice.POST_TEXT:
                 await self.client.chat_postMessage(
                     channel=payload["channel"], text=payload["text"], thread_ts=payload["thread_ts"]
+                )
+            case Notice.POST_DIGEST:
+                digest = Digest.from_json(payload["digest"])
+                await self.client.chat_postMessage(
+                    channel=payload["channel"],
+                    text=digest_text(digest),
+                    blocks=digest_message(digest),
+                    unfurl_links=False,
+                )
+            case Notice.UPLOAD_FILE:
+                await self.client.files_upload_v2(
+                    channel=payload["channel"],
+                    content=base64.b64decode(payload["content_base64"]),
+                    filename=payload["filename"],
+                    title=payload["title"],
+                    alt_txt=payload["alt_text"] or None,
                 )
 
     async def _ticket(self, ticket_id: str) -> Ticket:

@@ -171,6 +171,7 @@ async def act(
     *,
     user: str | None = None,
     status: str | None = None,
+    settle: bool = True,
 ) -> None:
     answer = await h.post(
         rq.block_actions(
@@ -182,7 +183,8 @@ async def act(
         )
     )
     assert answer.status_code == 200, answer.text
-    await h.settle()
+    if settle:
+        await h.settle()
 
 
 def opened_view(h: Harness) -> JsonDict:
@@ -470,10 +472,11 @@ async def test_a_card_showing_an_old_version_is_refused_and_refreshed(harness: H
     posts = harness.stub.count("chat.postMessage")
 
     # The stale card (its update "did not arrive"): status, assign and the modals refused.
-    await act(harness, OPERATOR, old_card, Action.STATUS.value, status="in_progress")
-    await act(harness, OPERATOR, old_card, Action.ASSIGN.value, user=OPERATOR)
-    await act(harness, OPERATOR, old_card, Action.NOTE.value)
-    await act(harness, OPERATOR, old_card, Action.STATUS.value, status="on_hold")
+    await act(harness, OPERATOR, old_card, Action.STATUS.value, status="in_progress", settle=False)
+    await act(harness, OPERATOR, old_card, Action.ASSIGN.value, user=OPERATOR, settle=False)
+    await act(harness, OPERATOR, old_card, Action.NOTE.value, settle=False)
+    await act(harness, OPERATOR, old_card, Action.STATUS.value, status="on_hold", settle=False)
+    await harness.settle()
 
     assert await harness.ticket(ticket_id) == changed
     said = told(harness)
@@ -507,13 +510,14 @@ async def test_a_non_operator_is_not_allowed_any_action(harness: Harness) -> Non
     calls = len(harness.stub.calls())
 
     card = thread_card(harness)
-    await act(harness, STRANGER, card, Action.ASSIGN.value, user=STRANGER)
+    await act(harness, STRANGER, card, Action.ASSIGN.value, user=STRANGER, settle=False)
     for status in ("in_progress", "on_hold", "resolved", "archived"):
-        await act(harness, STRANGER, card, Action.STATUS.value, status=status)
-    await act(harness, STRANGER, card, Action.NOTE.value)
-    await act(harness, STRANGER, card, Action.RESOLVE.value)
-    await act(harness, STRANGER, suggestion, Action.ACCEPT_CLOSE.value)
-    await act(harness, STRANGER, suggestion, Action.DISMISS_CLOSE.value)
+        await act(harness, STRANGER, card, Action.STATUS.value, status=status, settle=False)
+    await act(harness, STRANGER, card, Action.NOTE.value, settle=False)
+    await act(harness, STRANGER, card, Action.RESOLVE.value, settle=False)
+    await act(harness, STRANGER, suggestion, Action.ACCEPT_CLOSE.value, settle=False)
+    await act(harness, STRANGER, suggestion, Action.DISMISS_CLOSE.value, settle=False)
+    await harness.settle()
     metadata = json.dumps({"ticket_id": ticket_id, "version": before.version})
     for callback, field_id in (
         (ViewId.TICKET_NOTE, ModalInput.NOTE),

@@ -120,6 +120,18 @@ async def outcome(h: Harness, ts: str) -> dict[str, Any]:
     return row.result
 
 
+async def triaged(h: Harness, ts: str, timeout: float = 5.0) -> None:
+    """Wait (without triaging anything itself) until the worker has triaged message `ts`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with h.runtime.database.unit_of_work() as session:
+            row = await InboxRepository(session).get(f"relay:{RELAY}:{ts}")
+        if row is not None and row.status == "done":
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"message {ts} not triaged within {timeout} s")
+
+
 # --------------------------------------------------------------------------- answering well
 
 
@@ -185,8 +197,9 @@ async def test_a_failing_llm_falls_back_to_the_rules(
     for text, ts in ((BALLS, T1), (HOURS, T2)):
         started = time.monotonic()
         await llm.post(customer_says(text, ts))
-        await llm.settle()
+        await triaged(llm, ts)
         costs.append(time.monotonic() - started)
+    await llm.settle()
 
     [ticket] = await llm.tickets()
     assert ticket.decided_by == "rules"
@@ -419,12 +432,13 @@ async def test_cli_jsonl_uses_the_llm_and_falls_back_per_line(
 
 async def test_cli_without_a_key_is_the_rules(openai_stub: OpenAIStub, tmp_path: Path) -> None:
     env = {"OPENAI_BASE_URL": openai_stub.base_url, "CLUBOS_CONFIG": str(TEST_CONFIG)}
-    result = await asyncio.to_thread(_cli, BALLS, env=env, cwd=tmp_path)
+    result, forced = await asyncio.gather(
+        asyncio.to_thread(_cli, BALLS, env=env, cwd=tmp_path),  # TRIAGE_BACKEND=auto
+        asyncio.to_thread(_cli, BALLS, env=env | {"TRIAGE_BACKEND": "llm"}, cwd=tmp_path),
+    )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert (out["decided_by"], out["title"]) == ("rules", "No balls in Bay 2")
-
-    forced = await asyncio.to_thread(_cli, BALLS, env=env | {"TRIAGE_BACKEND": "llm"}, cwd=tmp_path)
     assert forced.returncode == 2 and "OPENAI_API_KEY" in forced.stderr
     assert openai_stub.requests == []
     assert list(tmp_path.iterdir()) == []  # no database file either

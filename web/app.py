@@ -11,8 +11,10 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.system_events import SystemEvents
 from storage.db import Database
 from web.api import create_api
+from web.system_events import create_system_events_router
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -23,9 +25,13 @@ def create_app(
     api_token: str | None = None,
     slack: AsyncApp | None = None,
     lifespan: Lifespan | None = None,
+    system_events: SystemEvents | None = None,
+    system_events_token: str | None = None,
 ) -> FastAPI:
     app = FastAPI(title="ClubOS Tickets", version="0.1.0", lifespan=lifespan)
     app.include_router(create_api(database, api_token))
+    if system_events is not None:
+        app.include_router(create_system_events_router(system_events, system_events_token))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

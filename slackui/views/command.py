@@ -38,7 +38,7 @@ HELP_LINES = (
     ("status T-42 <status>", "open, in_progress, on_hold <reason>, resolved <notes>"),
     ("note T-42 <text>", "add a note"),
     ("resolve T-42 <what fixed it>", "resolve with notes"),
-    ("web", "a sign-in link to the dashboard"),
+    ("web", "a sign-in link to the web dashboard (not available yet)"),
     ("help", "this list"),
 )
 
