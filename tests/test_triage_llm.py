@@ -176,6 +176,17 @@ async def test_a_good_llm_answer_makes_the_ticket(llm: Harness, openai_stub: Ope
     assert set(schema["json_schema"]["schema"]["properties"]) == set(LlmAnswer.model_fields)
 
 
+async def test_a_first_reset_request_never_reaches_the_llm(
+    llm: Harness, openai_stub: OpenAIStub
+) -> None:
+    openai_stub.set_default(ai.injection(description="", bay=3, suggest_close=False))
+    await llm.post(customer_says("sim frozen in bay 3 pls reset", T1))
+    await llm.settle()
+    assert await llm.tickets() == []
+    assert (await outcome(llm, T1))["decided_by"] == "rules"  # the SOP gate answered
+    assert openai_stub.requests == []
+
+
 # --------------------------------------------------------------------------- failing
 
 
