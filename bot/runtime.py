@@ -34,6 +34,8 @@ from web.app import create_app
 
 log = logging.getLogger("clubos.runtime")
 
+STOP_TIMEOUT_S = 5.0
+
 
 def build_slack_client(settings: Settings) -> AsyncWebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
@@ -94,11 +96,16 @@ class Runtime:
             await asyncio.sleep(0)  # the shutdown itself runs on the loop's next turn
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:
+            # Bounded: a worker stuck in a driver call must not keep the process from ending.
+            _, stuck = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT_S)
+            for task in stuck:
+                log.warning("runtime.task_did_not_stop", extra={"task": task.get_name()})
         self._tasks.clear()
-        await self.database.dispose()
+        try:
+            await asyncio.wait_for(self.database.dispose(), timeout=STOP_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("runtime.database_dispose_timed_out")
 
 
 def build_runtime(settings: Settings, *, slack: bool = True) -> Runtime:
