@@ -3,10 +3,9 @@ retried a few times, then left failed with its error (never silently dropped).""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
+from bot.drain_loop import DrainLoop
 from bot.relay import RELAY_KIND, RelayTriage
 from storage.db import Database
 from storage.inbox import DONE, InboxRepository
@@ -15,27 +14,15 @@ from storage.models import InboxEventRow
 log = logging.getLogger("clubos.triage")
 
 MAX_ATTEMPTS = 5
-POLL_SECONDS = 2.0
 
 
-class TriageWorker:
+class TriageWorker(DrainLoop):
+    name = "triage"
+
     def __init__(self, database: Database, relay: RelayTriage) -> None:
         self.database = database
         self.relay = relay
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.drain()
-            except Exception:
-                log.exception("triage.drain_failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
-            self._wake.clear()
+        super().__init__()
 
     async def drain(self, batch: int = 10) -> int:
         """Triage every message due now. A message that fails is retried on a later drain

@@ -4,9 +4,7 @@ records where cards were posted so later changes update every copy."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digest import Digest
 from bot.domain import Status, ThreadRef, Ticket, TicketNotFound
+from bot.drain_loop import DrainLoop
 from bot.notify import Notice
 from bot.tickets import TicketService
 from slackui.ids import DONE_BADGE, OPEN_BADGE
@@ -31,7 +30,6 @@ log = logging.getLogger("clubos.sender")
 CARD = "card"
 SUGGESTION = "suggestion"
 MAX_ATTEMPTS = 8
-POLL_SECONDS = 2.0
 # Errors no retry can fix: the row is given up at once and logged.
 PERMANENT_ERRORS = frozenset(
     {
@@ -54,25 +52,13 @@ PERMANENT_ERRORS = frozenset(
 HARMLESS_REACTION_ERRORS = frozenset({"already_reacted", "no_reaction"})
 
 
-class OutboxSender:
+class OutboxSender(DrainLoop):
+    name = "outbox"
+
     def __init__(self, database: Database, client: AsyncWebClient) -> None:
         self.database = database
         self.client = client
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        """Called after a commit that queued notices: deliver now rather than at the next poll."""
-        self._wake.set()
-
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.drain()
-            except Exception:
-                log.exception("outbox.drain_failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
-            self._wake.clear()
+        super().__init__()
 
     async def drain(self, batch: int = 20) -> int:
         """Deliver every due notice; returns how many were handled."""
