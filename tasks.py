@@ -59,7 +59,7 @@ def test(extra: list[str]) -> None:
     install()
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
-    _run(BIN / "mypy", "bot", "storage", "handlers", "web")
+    _run(BIN / "mypy", "app", "bot", "delivery", "handlers", "slackui", "storage", "web")
     _run(BIN / "python", "-m", "pytest", *extra)
 
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.config import ClubConfig
-from bot.operations import Operations
-from bot.relay import RelayInbox
+from bot.club import ClubConfig
+from bot.intake.relay import RelayInbox
+from bot.tickets.usecases import Operations
 from handlers import (
     app_home,
     card_actions,

@@ -10,10 +10,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import ClubConfig
-from bot.home import FilterField, HomeFilters, load_home_page
-from bot.operations import Operations
-from bot.permissions import NotAllowed
+from bot.club import ClubConfig
+from bot.tickets.home import FilterField, HomeFilters, load_home_page
+from bot.tickets.permissions import NotAllowed
+from bot.tickets.usecases import Operations
 from handlers.replies import user_of
 from slackui.ids import Action, Event
 from slackui.views.home import home_view

@@ -15,9 +15,9 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import ClubConfig
-from bot.domain import StaleTicket, Status, Ticket, TicketError
-from bot.operations import Operations
+from bot.club import ClubConfig
+from bot.tickets.domain import StaleTicket, Status, Ticket, TicketError
+from bot.tickets.usecases import Operations
 from handlers.replies import tell, user_of
 from slackui.ids import CARD_BLOCK_PREFIX, Action
 from slackui.views.card import version_seen

@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import TicketError
 from bot.logs import correlation_id
+from bot.tickets.domain import TicketError
 from handlers.replies import tell, user_of
 
 log = logging.getLogger("clubos.slack")

@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import ClubConfig
-from bot.operations import Operations
-from bot.permissions import NotAllowed
-from bot.quick_tickets import ticket_from_message
+from bot.club import ClubConfig
+from bot.intake.quick_tickets import ticket_from_message
+from bot.tickets.permissions import NotAllowed
+from bot.tickets.usecases import Operations
 from slackui.ids import TICKET_REACTION, Event
 
 

@@ -9,10 +9,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import ClubConfig
-from bot.operations import Operations
-from bot.permissions import NotAllowed
-from bot.suggest import suggest_from_message
+from bot.club import ClubConfig
+from bot.intake.suggest import suggest_from_message
+from bot.tickets.permissions import NotAllowed
+from bot.tickets.usecases import Operations
 from handlers.replies import tell
 from slackui.ids import Shortcut
 from slackui.views.modals import CreatePrefill, create_ticket_modal, notice_modal

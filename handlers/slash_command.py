@@ -1,4 +1,4 @@
-"""`/ticket`: ack at once, parse the text (bot.commands), one Operations call, answer
+"""`/ticket`: ack at once, parse the text (handlers.command_parser), one Operations call, answer
 privately through the command's response_url. Changes reach the ticket's threads and
 cards through the outbox like any other change; reading is open to anyone, changes are
 for operators (Operations checks; `new` and `web` check here, as they open no change)."""
@@ -12,7 +12,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import (
+from bot.club import ClubConfig
+from bot.tickets.domain import Status, TicketError
+from bot.tickets.permissions import NotAllowed
+from bot.tickets.status import label
+from bot.tickets.usecases import Operations
+from handlers.command_parser import (
     AddNote,
     AssignTicket,
     Command,
@@ -25,11 +30,6 @@ from bot.commands import (
     WebLogin,
     parse_command,
 )
-from bot.config import ClubConfig
-from bot.domain import Status, TicketError
-from bot.operations import Operations
-from bot.permissions import NotAllowed
-from bot.status import label
 from slackui import ids
 from slackui.views.command import (
     Answer,

@@ -11,8 +11,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.domain import StaleTicket, Status, Ticket, TicketError
-from bot.operations import Operations
+from bot.tickets.domain import StaleTicket, Status, Ticket, TicketError
+from bot.tickets.usecases import Operations
 from handlers.replies import user_of
 from slackui.ids import ModalInput, ViewId
 from slackui.state import ViewState

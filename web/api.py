@@ -12,10 +12,10 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from bot.domain import Category, InvalidTicket, Priority, Source, Status, TicketNotFound
-from bot.ticket_json import iso_utc, ticket_to_json
-from bot.ticket_query import DEFAULT_LIMIT, MAX_LIMIT, BadParameter, parse_ticket_query
-from bot.tickets import TicketService
+from bot.tickets.domain import Category, InvalidTicket, Priority, Source, Status, TicketNotFound
+from bot.tickets.query import DEFAULT_LIMIT, MAX_LIMIT, BadParameter, parse_ticket_query
+from bot.tickets.service import TicketService
+from bot.tickets.ticket_json import iso_utc, ticket_to_json
 from storage.db import Database
 
 BEARER = "bearer "

@@ -11,7 +11,7 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.system_events import SystemEvents
+from bot.monitoring.events import SystemEvents
 from storage.db import Database
 from web.api import create_api
 from web.system_events import create_system_events_router

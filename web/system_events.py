@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from bot.system_events import BadEvent, Decision, EventOutcome, SystemEvents
+from bot.monitoring.events import BadEvent, Decision, EventOutcome, SystemEvents
 
 BEARER = "bearer "
 PATH = "/api/system-events"

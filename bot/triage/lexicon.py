@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from bot.domain import Category, Priority
+from bot.tickets.domain import Category, Priority
 
 # --------------------------------------------------------------------------- normalisation
 

@@ -17,7 +17,7 @@ from openai import AsyncOpenAI
 from pydantic import BaseModel, ConfigDict, Field
 
 import prompts
-from bot.domain import Category, Priority
+from bot.tickets.domain import Category, Priority
 from bot.triage.types import Backend, Classifier, TriageDecision, TriageInput
 
 log = logging.getLogger("clubos.triage")

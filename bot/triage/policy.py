@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain import Category, Priority
+from bot.tickets.domain import Category, Priority
 from bot.triage.rules import analyse
 from bot.triage.types import TriageDecision, TriageInput
 

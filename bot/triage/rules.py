@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.domain import Category, Priority
+from bot.tickets.domain import Category, Priority
 from bot.triage import lexicon as lx
 from bot.triage.types import Backend, TriageDecision, TriageInput
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.domain import Category, Priority
+from bot.tickets.domain import Category, Priority
 from bot.triage.types import TriageDecision, TriageInput
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from bot.domain import Category, Priority
+from bot.tickets.domain import Category, Priority
 from bot.triage.rules import Analysis, analyse
 from bot.triage.types import Backend, TriageDecision, TriageInput
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bot.domain import Category, Priority
+from bot.tickets.domain import Category, Priority
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
     UserSelectElement,
 )
 
-from bot.domain import Status, Ticket
+from bot.tickets.domain import Status, Ticket
 from slackui.ids import CARD_BLOCK_PREFIX, Action
 from slackui.mrkdwn import escape, quote
 from slackui.views.common import (

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain import AuditEvent, Status, ThreadRef, Ticket
+from bot.tickets.domain import AuditEvent, Status, ThreadRef, Ticket
 from slackui.mrkdwn import escape, truncate
 from slackui.views.card import ticket_card
 from slackui.views.common import PRIORITY_LABEL, STATUS_LABEL, headline, slack_date, user, where

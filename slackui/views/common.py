@@ -6,7 +6,7 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import Option
 
-from bot.domain import Category, Priority, Status, Ticket
+from bot.tickets.domain import Category, Priority, Status, Ticket
 from slackui.mrkdwn import escape, truncate
 
 PRIORITY_LABEL = {

@@ -12,9 +12,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.digest import PRIORITIES, Digest, DigestTicket, LocationDigest
-from bot.domain import Priority, Status
-from bot.sla import Clock
+from bot.followup.digest import PRIORITIES, Digest, DigestTicket, LocationDigest
+from bot.followup.sla import Clock
+from bot.tickets.domain import Priority, Status
 from slackui.mrkdwn import escape, truncate
 from slackui.views.common import PRIORITY_LABEL, STATUS_LABEL, age, slack_date
 

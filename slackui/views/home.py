@@ -19,9 +19,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.config import ClubConfig
-from bot.domain import Category, Priority, Status, Ticket
-from bot.home import ANY, Assigned, HomePage
+from bot.club import ClubConfig
+from bot.tickets.domain import Category, Priority, Status, Ticket
+from bot.tickets.home import ANY, Assigned, HomePage
 from slackui.ids import Action
 from slackui.views.common import (
     CATEGORY_LABEL,

@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain import Ticket
+from bot.tickets.domain import Ticket
 from slackui.ids import CARD_BLOCK_PREFIX, Action
 from slackui.mrkdwn import escape, truncate
 from slackui.views.common import STATUS_LABEL, headline, user

@@ -20,8 +20,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.config import ClubConfig
-from bot.domain import Category, Priority, Ticket
+from bot.club import ClubConfig
+from bot.tickets.domain import Category, Priority, Ticket
 from slackui.ids import ModalInput, ViewId
 from slackui.mrkdwn import truncate
 from slackui.views.common import CATEGORY_LABEL, PRIORITY_LABEL, headline, plain_option

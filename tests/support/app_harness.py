@@ -7,23 +7,23 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.config import Settings
-from bot.domain import Ticket
-from bot.runtime import Runtime, build_runtime
-from bot.tickets import TicketService
+from app.runtime import Runtime, build_runtime
+from app.settings import Settings
+from bot.tickets.domain import Ticket
+from bot.tickets.service import TicketService
 from storage.inbox import InboxRepository
 from storage.outbox import OutboxRepository
+from tests.support.paths import DATA
 from tests.support.slack_requests import DEFAULT_SIGNING_SECRET, SlackRequest, post_signed
 from tests.support.slack_stub import SlackStub
 
-TEST_CONFIG = Path(__file__).parent.parent / "data" / "clubos.test.toml"
+TEST_CONFIG = DATA / "clubos.test.toml"
 OPERATOR = "U0OP1"
 OTHER_OPERATOR = "U0OP2"
 STRANGER = "U0MEMBER"

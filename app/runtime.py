@@ -1,0 +1,147 @@
+"""Assembly: builds the database, Slack client, services, Slack app and ASGI app from the
+settings. `serve` and the end-to-end tests both start the product through here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from fastapi import FastAPI
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.classifier import build_classifier
+from app.scheduler import build_scheduler
+from app.settings import Settings
+from bot.intake.relay import RelayInbox, RelayTriage
+from bot.intake.worker import TriageWorker
+from bot.monitoring.events import SystemEvents
+from bot.tickets.permissions import Permissions
+from bot.tickets.usecases import Operations
+from delivery.sender import OutboxSender
+from handlers import register_listeners
+from storage.db import Database
+from web.app import create_app
+
+log = logging.getLogger("clubos.runtime")
+
+STOP_TIMEOUT_S = 5.0
+
+
+def build_slack_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+    # slack_sdk retries connection errors by default; 429s (honouring Retry-After) and
+    # 5xx only when asked.
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+    client.retry_handlers.append(AsyncServerErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    client: AsyncWebClient
+    permissions: Permissions
+    operations: Operations
+    sender: OutboxSender
+    triage_worker: TriageWorker
+    slack: AsyncApp | None
+    asgi: FastAPI = field(init=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    scheduler: AsyncIOScheduler | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        token = self.settings.api_token
+        events_token = self.settings.system_events_token
+        self.asgi = create_app(
+            self.database,
+            api_token=token.get_secret_value() if token else None,
+            slack=self.slack,
+            lifespan=self.lifespan,
+            system_events=SystemEvents(self.database, self.settings.club, self.sender.wake),
+            system_events_token=events_token.get_secret_value() if events_token else None,
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def start(self) -> None:
+        if self.slack is not None:
+            self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox-sender"))
+            self._tasks.append(asyncio.create_task(self.triage_worker.run(), name="triage-worker"))
+            # Digests, SLA checks, auto-archive: created and started inside the running loop.
+            self.scheduler = build_scheduler(self.database, self.settings.club, self.sender.wake)
+            self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)  # cancels jobs still running
+            self.scheduler = None
+            await asyncio.sleep(0)  # the shutdown itself runs on the loop's next turn
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            # Bounded: a worker stuck in a driver call must not keep the process from ending.
+            _, stuck = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT_S)
+            for task in stuck:
+                log.warning("runtime.task_did_not_stop", extra={"task": task.get_name()})
+        self._tasks.clear()
+        try:
+            await asyncio.wait_for(self.database.dispose(), timeout=STOP_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("runtime.database_dispose_timed_out")
+
+
+def build_runtime(settings: Settings, *, slack: bool = True) -> Runtime:
+    club = settings.club
+    database = Database(settings.database_url)
+    client = build_slack_client(settings)
+
+    async def group_members(group_id: str) -> set[str]:
+        try:
+            answer = await client.usergroups_users_list(usergroup=group_id)
+        except SlackApiError as exc:
+            log.warning(
+                "permissions.group_lookup_failed", extra={"error": exc.response.get("error")}
+            )
+            return set()
+        return set(answer.get("users") or [])
+
+    permissions = Permissions(club, group_members)
+    sender = OutboxSender(database, client)
+    operations = Operations(database, club, permissions, sender.wake)
+    relay = RelayTriage(
+        database, club, permissions, build_classifier(settings, database), sender.wake
+    )
+    triage_worker = TriageWorker(database, relay)
+    slack_app: AsyncApp | None = None
+    if slack:
+        secret = settings.slack_signing_secret
+        slack_app = AsyncApp(
+            client=client,
+            signing_secret=secret.get_secret_value() if secret else None,
+            # Socket Mode carries no signatures; HTTP requests are always verified.
+            request_verification_enabled=settings.slack_app_token is None,
+        )
+        register_listeners(
+            slack_app, club, operations, RelayInbox(database, club), triage_worker.wake
+        )
+    return Runtime(
+        settings, database, client, permissions, operations, sender, triage_worker, slack_app
+    )

@@ -1,0 +1,205 @@
+"""Recurrence: the same problem at the same place, reported again and again. The third
+similar ticket (same location, bay and problem) within 7 days groups them all under a
+parent ticket one priority step above the worst of them; later ones join that parent.
+The digest names each open pattern ("3 projector-dim tickets in Bay 4 this week")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.intake.dedup import OPEN_STATUSES, problem_key
+from bot.tickets.domain import Priority, Status, Ticket
+from bot.tickets.notices import Notifier
+from bot.tickets.service import NewTicket, TicketEdit, TicketService, to_ticket
+from storage.db import Database
+from storage.recurrence import RecurrenceRepository
+
+WINDOW = timedelta(days=7)
+THRESHOLD = 3  # the third similar ticket within the window makes a pattern
+PARENT_PREFIX = "recurrence:"
+PROBLEM_KEY_MAX = 128  # tickets.problem_key
+DECIDED_BY = "recurrence"
+
+# Resolved tickets count too: a problem fixed and back again is what recurrence means.
+COUNTED_STATUSES = sorted(s.value for s in Status if s != Status.ARCHIVED)
+OPEN_VALUES = sorted(s.value for s in OPEN_STATUSES)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """An open recurrence parent, for the digest."""
+
+    parent_id: str
+    title: str
+    priority: Priority
+    location: str
+    bay: int | None
+    label: str
+    child_count: int  # every ticket linked under the parent
+    recent_count: int  # of those, opened within the last 7 days
+
+    def describe(self) -> str:
+        """E.g. "3 projector-dim tickets in Bay 4 this week" (config and key words only,
+        no customer text)."""
+        return _phrase(
+            self.recent_count or self.child_count,
+            self.label,
+            self.location,
+            self.bay,
+            this_week=self.recent_count > 0,
+        )
+
+
+def is_parent(ticket: Ticket) -> bool:
+    return bool(ticket.problem_key and ticket.problem_key.startswith(PARENT_PREFIX))
+
+
+def problem_of(ticket: Ticket) -> str | None:
+    """The ticket's problem: its stored key, else the rules' reading of its text."""
+    return ticket.problem_key or _text_key(ticket)
+
+
+def _text_key(ticket: Ticket) -> str | None:
+    return problem_key(f"{ticket.title}. {ticket.description}")
+
+
+def same_problem(a: Ticket, b: Ticket) -> bool:
+    """Problem keys when both tickets carry one; else the rules' reading of both texts."""
+    if a.problem_key and b.problem_key:
+        return a.problem_key == b.problem_key
+    key = _text_key(a)
+    return key is not None and key == _text_key(b)
+
+
+def raised(priority: Priority) -> Priority:
+    """One step more urgent; critical stays critical."""
+    order = list(Priority)
+    return order[min(priority.rank + 1, len(order) - 1)]
+
+
+def label_for(key: str) -> str:
+    """A short name for a problem key: "projector_dim" -> "projector-dim",
+    "system:projector:3" -> "projector"."""
+    key = key.removeprefix(PARENT_PREFIX).removeprefix("system:")
+    words = [part for part in key.split(":") if part and not part.isdigit()]
+    return "-".join(words).replace("_", "-") or "similar"
+
+
+def _phrase(count: int, label: str, location: str, bay: int | None, *, this_week: bool) -> str:
+    place = f"in Bay {bay}" if bay is not None else f"at {location}"
+    when = "this week" if this_week else "(none this week)"
+    return f"{count} {label} tickets {place} {when}"
+
+
+async def check_recurrence(
+    tickets: TicketService, notify: Notifier, ticket: Ticket, now: datetime, *, actor: str
+) -> Ticket | None:
+    """Group `ticket` with its similar predecessors when it is the third or later within
+    7 days: create (or reuse the open) parent and link every one of them under it. Runs
+    in the caller's unit of work, right after the ticket was created; `actor` (the AI's
+    name) opens the parent. Returns the parent, or None when there is no pattern.
+
+    On PostgreSQL the ticket counter's row lock, taken when `ticket` was numbered, is held
+    until commit: two tickets created at once are grouped one after the other, so they
+    never make two parents."""
+    if is_parent(ticket):
+        return None
+    key = problem_of(ticket)
+    if key is None:
+        return None
+    repo = RecurrenceRepository(tickets.session)
+    rows = await repo.created_since(ticket.location, ticket.bay, now - WINDOW, COUNTED_STATUSES)
+    similar = [
+        t
+        for t in (to_ticket(row, ()) for row in rows)
+        if t.number == ticket.number or (not is_parent(t) and same_problem(t, ticket))
+    ]
+    if all(t.number != ticket.number for t in similar):
+        similar.append(ticket)
+    if len(similar) < THRESHOLD:
+        return None
+
+    parents: dict[str, Ticket] = {}
+    for t in similar:
+        if t.parent_id and t.parent_id not in parents:
+            parents[t.parent_id] = await tickets.get(t.parent_id)
+    open_parents = [p for p in parents.values() if p.status in OPEN_STATUSES]
+    parent_key = f"{PARENT_PREFIX}{key}"[:PROBLEM_KEY_MAX]
+    if not open_parents:
+        found = await repo.with_problem_key(parent_key, ticket.location, ticket.bay, OPEN_VALUES)
+        open_parents = [to_ticket(row, ()) for row in found]
+
+    priority = raised(max((t.priority for t in similar), key=lambda p: p.rank))
+    label = label_for(key)
+    title = (
+        f"Recurring: {_phrase(len(similar), label, ticket.location, ticket.bay, this_week=True)}"
+    )
+    if open_parents:
+        parent = open_parents[0]
+        wanted = max(parent.priority, priority, key=lambda p: p.rank)
+        if parent.title != title or parent.priority != wanted:
+            parent = await tickets.edit(
+                parent.ticket_id,
+                TicketEdit(title=title, priority=wanted),
+                actor=actor,
+                expected_version=None,
+            )
+            notify.refresh_cards(parent)
+        created = False
+    else:
+        where = f"{ticket.location}" + (f" bay {ticket.bay}" if ticket.bay is not None else "")
+        parent = await tickets.create(
+            NewTicket(
+                title=title,
+                category=ticket.category,
+                priority=priority,
+                location=ticket.location,
+                bay=ticket.bay,
+                description=(
+                    f"{len(similar)} tickets for the same problem ({label}) at {where} within "
+                    f"7 days: {', '.join(t.ticket_id for t in similar)}. They are linked "
+                    "under this ticket."
+                ),
+                created_by=actor,
+                submitted_by=actor,
+                source=ticket.source,
+                decided_by=DECIDED_BY,
+                problem_key=parent_key,
+            )
+        )
+        created = True
+
+    for t in similar:
+        current = parents.get(t.parent_id) if t.parent_id else None
+        keeps_own = current is not None and current.status in OPEN_STATUSES
+        if t.parent_id != parent.ticket_id and not keeps_own:
+            await tickets.set_parent(t.number, parent.number, actor=actor)
+    parent = await tickets.get(parent.ticket_id)
+    if created:
+        notify.created(parent)
+    return parent
+
+
+async def recurring_patterns(database: Database, now: datetime) -> list[Pattern]:
+    """Every open recurrence parent with its children counted, most urgent first."""
+    async with database.unit_of_work() as session:
+        repo = RecurrenceRepository(session)
+        parents = [
+            to_ticket(row, ()) for row in await repo.with_key_prefix(PARENT_PREFIX, OPEN_VALUES)
+        ]
+        dates = await repo.child_dates([p.number for p in parents])
+    patterns = [
+        Pattern(
+            parent_id=p.ticket_id,
+            title=p.title,
+            priority=p.priority,
+            location=p.location,
+            bay=p.bay,
+            label=label_for(p.problem_key or ""),
+            child_count=len(dates.get(p.number, [])),
+            recent_count=sum(1 for d in dates.get(p.number, []) if d >= now - WINDOW),
+        )
+        for p in parents
+    ]
+    return sorted(patterns, key=lambda p: (-p.priority.rank, -p.recent_count, p.parent_id))

@@ -1,0 +1,56 @@
+"""Works through the inbox: each stored customer message is triaged once; a failure is
+retried a few times, then left failed with its error (never silently dropped)."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.drain_loop import DrainLoop
+from bot.intake.relay import RELAY_KIND, RelayTriage
+from storage.db import Database
+from storage.inbox import DONE, InboxRepository
+from storage.models import InboxEventRow
+
+log = logging.getLogger("clubos.triage")
+
+MAX_ATTEMPTS = 5
+
+
+class TriageWorker(DrainLoop):
+    name = "triage"
+
+    def __init__(self, database: Database, relay: RelayTriage) -> None:
+        self.database = database
+        self.relay = relay
+        super().__init__()
+
+    async def drain(self, batch: int = 10) -> int:
+        """Triage every message due now. A message that fails is retried on a later drain
+        (the next wake or poll), never again in this one: a retry at once would spend every
+        attempt within milliseconds of a passing outage."""
+        handled = 0
+        failed: list[tuple[InboxEventRow, str]] = []
+        try:
+            while True:
+                async with self.database.unit_of_work() as session:
+                    rows = await InboxRepository(session).claim_due(RELAY_KIND, batch)
+                if not rows:
+                    return handled
+                for row in rows:
+                    try:
+                        await self.relay.process(row)
+                    except Exception as exc:
+                        log.exception("triage.failed", extra={"inbox_id": row.id})
+                        # Still claimed, so this drain does not pick it up again.
+                        failed.append((row, f"{type(exc).__name__}: {exc}"))
+                    handled += 1
+        finally:
+            await self._release(failed)
+
+    async def _release(self, failed: list[tuple[InboxEventRow, str]]) -> None:
+        for row, error in failed:
+            async with self.database.unit_of_work() as session:
+                inbox = InboxRepository(session)
+                locked = await inbox.get(row.idempotency_key, lock=True)
+                if locked is not None and locked.status != DONE:
+                    inbox.fail(locked, error, give_up=locked.attempts >= MAX_ATTEMPTS)

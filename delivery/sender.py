@@ -1,0 +1,220 @@
+"""Delivers outbox notices to Slack: renders each from the ticket's current state, calls
+the Web API (slack_sdk retries 429s and connection errors, honouring Retry-After), and
+records where cards were posted so later changes update every copy."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.drain_loop import DrainLoop
+from bot.followup.digest import Digest
+from bot.tickets.domain import Status, ThreadRef, Ticket, TicketNotFound
+from bot.tickets.notices import Notice
+from bot.tickets.service import TicketService
+from slackui.ids import DONE_BADGE, OPEN_BADGE
+from slackui.views.card import card_text, ticket_card
+from slackui.views.digest import digest_message, digest_text
+from slackui.views.messages import change_reply, closure_suggestion
+from storage.db import Database
+from storage.models import OutboxMessageRow
+from storage.outbox import OutboxRepository
+
+log = logging.getLogger("clubos.sender")
+
+CARD = "card"
+SUGGESTION = "suggestion"
+MAX_ATTEMPTS = 8
+# Errors no retry can fix: the row is given up at once and logged.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "missing_scope",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "invalid_arguments",
+        "cant_update_message",
+        "message_not_found",
+    }
+)
+# Reactions already in the wanted state.
+HARMLESS_REACTION_ERRORS = frozenset({"already_reacted", "no_reaction"})
+
+
+class OutboxSender(DrainLoop):
+    name = "outbox"
+
+    def __init__(self, database: Database, client: AsyncWebClient) -> None:
+        self.database = database
+        self.client = client
+        super().__init__()
+
+    async def drain(self, batch: int = 20) -> int:
+        """Deliver every due notice; returns how many were handled."""
+        handled = 0
+        while True:
+            async with self.database.unit_of_work() as session:
+                rows = await OutboxRepository(session).claim_due(batch)
+            if not rows:
+                return handled
+            for row in rows:
+                await self._deliver(row)
+                handled += 1
+
+    async def _deliver(self, row: OutboxMessageRow) -> None:
+        try:
+            await self._send(Notice(row.method), row.payload)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown"))
+            await self._failed(row, error, permanent=error in PERMANENT_ERRORS)
+        except TicketNotFound as exc:
+            await self._failed(row, exc.message, permanent=True)
+        except Exception as exc:  # network and anything unexpected: try again later
+            await self._failed(row, f"{type(exc).__name__}: {exc}", permanent=False)
+        else:
+            async with self.database.unit_of_work() as session:
+                await OutboxRepository(session).mark_sent(row.id, None)
+
+    async def _failed(self, row: OutboxMessageRow, error: str, *, permanent: bool) -> None:
+        give_up = permanent or row.attempts >= MAX_ATTEMPTS
+        retry_at = (
+            None if give_up else datetime.now(UTC) + timedelta(seconds=min(300, 2**row.attempts))
+        )
+        level = logging.ERROR if give_up else logging.WARNING
+        log.log(
+            level,
+            "outbox.failed",
+            extra={
+                "outbox_id": row.id,
+                "method": row.method,
+                "error": error,
+                "attempts": row.attempts,
+                "given_up": give_up,
+            },
+        )
+        async with self.database.unit_of_work() as session:
+            await OutboxRepository(session).mark_failed(row.id, error, retry_at)
+
+    async def _send(self, notice: Notice, payload: dict[str, Any]) -> None:
+        match notice:
+            case Notice.POST_CARD:
+                await self._post_card(
+                    payload["ticket_id"], payload["channel"], payload["thread_ts"]
+                )
+            case Notice.REFRESH_CARDS:
+                await self._refresh_cards(payload["ticket_id"])
+            case Notice.THREAD_REPLY:
+                ticket = await self._ticket(payload["ticket_id"])
+                text = change_reply(ticket, payload["actor"], payload["action"], payload["detail"])
+                await self._reply_everywhere(ticket, text)
+            case Notice.SYNC_BADGE:
+                await self._sync_badge(ThreadRef(payload["channel"], payload["thread_ts"]))
+            case Notice.SUGGEST_CLOSE:
+                await self._suggest_close(payload["ticket_id"], payload["reason"])
+            case Notice.POST_TEXT:
+                await self.client.chat_postMessage(
+                    channel=payload["channel"], text=payload["text"], thread_ts=payload["thread_ts"]
+                )
+            case Notice.POST_DIGEST:
+                digest = Digest.from_json(payload["digest"])
+                await self.client.chat_postMessage(
+                    channel=payload["channel"],
+                    text=digest_text(digest),
+                    blocks=digest_message(digest),
+                    unfurl_links=False,
+                )
+            case Notice.UPLOAD_FILE:
+                await self.client.files_upload_v2(
+                    channel=payload["channel"],
+                    content=base64.b64decode(payload["content_base64"]),
+                    filename=payload["filename"],
+                    title=payload["title"],
+                    alt_txt=payload["alt_text"] or None,
+                )
+
+    async def _ticket(self, ticket_id: str) -> Ticket:
+        async with self.database.unit_of_work() as session:
+            return await TicketService(session).get(ticket_id)
+
+    async def _post_card(self, ticket_id: str, channel: str, thread_ts: str | None) -> None:
+        ticket = await self._ticket(ticket_id)
+        blocks = ticket_card(ticket, datetime.now(UTC))
+        answer = await self.client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=card_text(ticket),
+            blocks=blocks,
+            unfurl_links=False,
+        )
+        async with self.database.unit_of_work() as session:
+            OutboxRepository(session).record_message(
+                ticket.number, CARD, str(answer["channel"]), str(answer["ts"]), thread_ts
+            )
+
+    async def _refresh_cards(self, ticket_id: str) -> None:
+        ticket = await self._ticket(ticket_id)
+        async with self.database.unit_of_work() as session:
+            copies = await OutboxRepository(session).messages(ticket.number, [CARD])
+        blocks = ticket_card(ticket, datetime.now(UTC))
+        for copy in copies:
+            await self.client.chat_update(
+                channel=copy.channel, ts=copy.ts, text=card_text(ticket), blocks=blocks
+            )
+
+    async def _reply_targets(self, ticket: Ticket) -> list[tuple[str, str]]:
+        """The customer threads of the ticket; without any, the thread under its routed card."""
+        threads = [t for t in map(ThreadRef.parse, ticket.linked_threads) if t is not None]
+        if threads:
+            return [(t.channel, t.thread_ts) for t in threads]
+        async with self.database.unit_of_work() as session:
+            copies = await OutboxRepository(session).messages(ticket.number, [CARD])
+        return [(copy.channel, copy.ts) for copy in copies if copy.thread_ts is None][:1]
+
+    async def _reply_everywhere(self, ticket: Ticket, text: str) -> None:
+        for channel, thread_ts in await self._reply_targets(ticket):
+            await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+
+    async def _suggest_close(self, ticket_id: str, reason: str) -> None:
+        ticket = await self._ticket(ticket_id)
+        if ticket.status in (Status.RESOLVED, Status.ARCHIVED):
+            return
+        blocks = closure_suggestion(ticket, reason)
+        for channel, thread_ts in (await self._reply_targets(ticket))[:1]:
+            answer = await self.client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                blocks=blocks,
+                text=f"{ticket.ticket_id} looks fixed: resolve it?",
+            )
+            async with self.database.unit_of_work() as session:
+                OutboxRepository(session).record_message(
+                    ticket.number, SUGGESTION, channel, str(answer["ts"]), thread_ts
+                )
+
+    async def _sync_badge(self, thread: ThreadRef) -> None:
+        async with self.database.unit_of_work() as session:
+            tickets = await TicketService(session).for_thread(thread)
+        if not tickets:
+            return
+        any_open = any(t.status not in (Status.RESOLVED, Status.ARCHIVED) for t in tickets)
+        wanted, unwanted = (OPEN_BADGE, DONE_BADGE) if any_open else (DONE_BADGE, OPEN_BADGE)
+        await self._react(self.client.reactions_add, thread, wanted)
+        await self._react(self.client.reactions_remove, thread, unwanted)
+
+    async def _react(self, call: Any, thread: ThreadRef, name: str) -> None:
+        try:
+            await call(channel=thread.channel, timestamp=thread.thread_ts, name=name)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in HARMLESS_REACTION_ERRORS:
+                raise

@@ -1,0 +1,128 @@
+"""`serve` end to end, the health check, and the log line every ticket change writes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.logs import new_correlation_id
+from bot.tickets.domain import Category, Priority, Source
+from bot.tickets.service import NewTicket, TicketService
+from storage.db import Database
+from web.app import create_app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_migrates_and_answers_health_over_http(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/serve.db"}
+    env.pop("SLACK_BOT_TOKEN", None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from app.cli import main; main()",
+            "serve",
+            "--without-slack",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(proc.communicate()[0]) from None
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        assert answer.json()["status"] == "ok"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert (tmp_path / "serve.db").exists()
+
+
+async def test_health_is_503_with_a_reason_when_the_database_is_down() -> None:
+    database = Database(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/none")
+    transport = httpx.ASGITransport(app=create_app(database))
+    async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+        answer = await client.get("/healthz")
+    await database.dispose()
+    assert answer.status_code == 503
+    assert answer.json()["status"] != "ok"
+    assert "database" in answer.json()["reason"]
+
+
+async def test_each_ticket_change_logs_one_line_without_customer_text(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="clubos.tickets")
+    cid = new_correlation_id()
+    secret_text = "my card number is 4111"
+    async with db.unit_of_work() as session:
+        ticket = await TicketService(session).create(
+            NewTicket(
+                title="Projector dim in bay 3",
+                description=secret_text,
+                category=Category.TECH,
+                priority=Priority.MEDIUM,
+                location="Truro",
+                created_by="OperatorGPT",
+                submitted_by="cust",
+                source=Source.MESSAGE_THREAD,
+            )
+        )
+    async with db.unit_of_work() as session:
+        await TicketService(session).assign(
+            ticket.ticket_id, "U0OP1", actor="U0OP1", expected_version=ticket.version
+        )
+    lines = [r for r in caplog.records if r.name == "clubos.tickets"]
+    assert [r.getMessage() for r in lines] == ["ticket.created", "ticket.assigned"]
+    assert [(r.ticket_id, r.actor, r.correlation_id) for r in lines] == [  # type: ignore[attr-defined]
+        (ticket.ticket_id, "OperatorGPT", cid),
+        (ticket.ticket_id, "U0OP1", cid),
+    ]
+    assert all(secret_text not in r.getMessage() and secret_text not in str(vars(r)) for r in lines)
+
+
+async def test_a_rolled_back_change_logs_nothing(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="clubos.tickets")
+    with pytest.raises(RuntimeError):
+        async with db.unit_of_work() as session:
+            await TicketService(session).create(
+                NewTicket(
+                    title="Mat torn",
+                    category=Category.FACILITIES,
+                    priority=Priority.LOW,
+                    location="Truro",
+                    created_by="U0OP1",
+                    submitted_by="U0OP1",
+                    source=Source.MANUAL,
+                )
+            )
+            raise RuntimeError("boom")
+    assert not [r for r in caplog.records if r.name == "clubos.tickets"]
