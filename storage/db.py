@@ -18,6 +18,10 @@ from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
+# What features hold while they work: one session in one transaction. Features name this
+# type, never SQLAlchemy's, so every SQLAlchemy import stays in storage/.
+UnitOfWork = AsyncSession
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -52,7 +56,7 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
     return engine
 
 
-def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+def on_commit(session: UnitOfWork, callback: Callable[[], None]) -> None:
     """Run `callback` once the session's transaction has committed (never on rollback)."""
     session.info.setdefault("on_commit", []).append(callback)
 
@@ -77,7 +81,7 @@ class Database:
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         """A session in a transaction: committed on success, rolled back on any error."""
         async with self._sessions() as session, session.begin():
             yield session
