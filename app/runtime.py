@@ -24,7 +24,7 @@ from app.scheduler import build_scheduler
 from app.settings import Settings
 from bot.intake.relay import RelayInbox, RelayTriage
 from bot.intake.worker import TriageWorker
-from bot.monitoring.events import SystemEvents
+from bot.monitoring.service import SystemEvents
 from bot.tickets.permissions import Permissions
 from bot.tickets.usecases import Operations
 from delivery.sender import OutboxSender

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -89,6 +90,16 @@ class Database:
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.exec_driver_sql("SELECT 1")
+
+    async def unreachable_reason(self) -> str | None:
+        """None when the database answers; else why not, as the error's type name (for a
+        health check: SQLAlchemy's errors, and the drivers' socket errors it lets through,
+        such as asyncpg's refused connection)."""
+        try:
+            await self.ping()
+        except (SQLAlchemyError, OSError) as exc:
+            return type(exc).__name__
+        return None
 
     async def dispose(self) -> None:
         await self.engine.dispose()

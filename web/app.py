@@ -9,9 +9,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.monitoring.events import SystemEvents
+from bot.monitoring.service import SystemEvents
 from storage.db import Database
 from web.api import create_api
 from web.system_events import create_system_events_router
@@ -35,12 +34,10 @@ def create_app(
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        try:
-            await database.ping()
-        except (SQLAlchemyError, OSError) as exc:
+        reason = await database.unreachable_reason()
+        if reason is not None:
             return JSONResponse(
-                {"status": "unavailable", "reason": f"database: {type(exc).__name__}"},
-                status_code=503,
+                {"status": "unavailable", "reason": f"database: {reason}"}, status_code=503
             )
         return JSONResponse({"status": "ok", "database": "ok"})
 

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from bot.monitoring.events import BadEvent, Decision, EventOutcome, SystemEvents
+from bot.monitoring.parsing import BadEvent
+from bot.monitoring.rules import Decision
+from bot.monitoring.service import EventOutcome, SystemEvents
 
 BEARER = "bearer "
 PATH = "/api/system-events"
@@ -69,51 +71,59 @@ def _status(outcome: EventOutcome) -> int:
     return 201 if outcome.decision.changed_ticket else 200
 
 
+# The OpenAPI description of the route: every answer, and the body read by hand (so that
+# a malformed one gets the service's own 400 rather than FastAPI's 422).
+ROUTE_DOCS: dict[str, Any] = {
+    "summary": "Report a monitoring event (idempotent on its id)",
+    "response_model": SystemEventAnswer,
+    "status_code": 200,
+    "responses": {
+        201: {"model": SystemEventAnswer, "description": "A ticket was opened or updated"},
+        202: {"model": SystemEventAnswer, "description": "Unknown event: stored, no ticket"},
+        400: {"description": "Not JSON, or a missing or wrongly typed field"},
+        401: {"description": "Missing or wrong bearer token"},
+        503: {"description": "SYSTEM_EVENTS_TOKEN is not configured"},
+    },
+    "openapi_extra": {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": SystemEventIn.model_json_schema()}},
+        }
+    },
+}
+
+
+async def _receive(service: SystemEvents, token: str | None, request: Request) -> JSONResponse:
+    refusal = _refusal(request, token)
+    if refusal is not None:
+        return refusal
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        reason = "body: the body is not JSON"
+        return _answer(400, "rejected", reason, error=reason, field="body")
+    try:
+        event = service.parse(body)
+    except BadEvent as exc:
+        reason = f"{exc.field}: {exc.reason}"
+        return _answer(400, "rejected", reason, error=reason, field=exc.field)
+    outcome = await service.receive(event)
+    return JSONResponse(
+        {
+            "decision": outcome.decision.value,
+            "ticket_id": outcome.ticket_id,
+            "duplicate": outcome.duplicate,
+            "note": outcome.note,
+        },
+        status_code=_status(outcome),
+    )
+
+
 def create_system_events_router(service: SystemEvents, token: str | None) -> APIRouter:
     router = APIRouter(tags=["system events"])
 
-    @router.post(
-        PATH,
-        summary="Report a monitoring event (idempotent on its id)",
-        response_model=SystemEventAnswer,
-        status_code=200,
-        responses={
-            201: {"model": SystemEventAnswer, "description": "A ticket was opened or updated"},
-            202: {"model": SystemEventAnswer, "description": "Unknown event: stored, no ticket"},
-            400: {"description": "Not JSON, or a missing or wrongly typed field"},
-            401: {"description": "Missing or wrong bearer token"},
-            503: {"description": "SYSTEM_EVENTS_TOKEN is not configured"},
-        },
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": SystemEventIn.model_json_schema()}},
-            }
-        },
-    )
+    @router.post(PATH, **ROUTE_DOCS)
     async def receive(request: Request) -> JSONResponse:
-        refusal = _refusal(request, token)
-        if refusal is not None:
-            return refusal
-        try:
-            body = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            reason = "body: the body is not JSON"
-            return _answer(400, "rejected", reason, error=reason, field="body")
-        try:
-            event = service.parse(body)
-        except BadEvent as exc:
-            reason = f"{exc.field}: {exc.reason}"
-            return _answer(400, "rejected", reason, error=reason, field=exc.field)
-        outcome = await service.receive(event)
-        return JSONResponse(
-            {
-                "decision": outcome.decision.value,
-                "ticket_id": outcome.ticket_id,
-                "duplicate": outcome.duplicate,
-                "note": outcome.note,
-            },
-            status_code=_status(outcome),
-        )
+        return await _receive(service, token, request)
 
     return router
