@@ -130,7 +130,7 @@ class TicketService(TicketReader):
 
     def __init__(self, session: UnitOfWork) -> None:
         super().__init__(session)
-        self.changes = ChangeWriter(self.repo, session)
+        self.writer = ChangeWriter(self.repo, session)
 
     async def list(self, flt: TicketFilter = TicketFilter()) -> TicketList:
         return await self._tickets(_query(flt))
@@ -145,9 +145,9 @@ class TicketService(TicketReader):
         row = self.repo.add(_new_ticket_fields(new, number, now))
         await self.repo.flush()
         if new.thread is not None:
-            self.changes.link_thread(row, new.thread, new.created_by, now)
+            self.writer.link_thread(row, new.thread, new.created_by, now)
         created = {name: [None, getattr(row, name)] for name in CREATED_FIELDS}
-        self.changes.record(row, new.created_by, "created", created)
+        self.writer.record(row, new.created_by, "created", created)
         return await self._flushed(row)
 
     async def assign(
@@ -247,9 +247,9 @@ class TicketService(TicketReader):
         if await self.repo.has_thread(row.number, str(thread)):
             return await self.get(ticket_id)
         now = utcnow()
-        self.changes.link_thread(row, thread, actor, now)
+        self.writer.link_thread(row, thread, actor, now)
         row.updated_at = now
-        self.changes.record(row, actor, "thread_linked", {"linked_threads": [None, str(thread)]})
+        self.writer.record(row, actor, "thread_linked", {"linked_threads": [None, str(thread)]})
         return await self._flushed(row)
 
     async def set_parent(
@@ -269,7 +269,7 @@ class TicketService(TicketReader):
         row.parent_number = parent_number
         row.updated_at = utcnow()
         after = ticket_id_for(parent_number) if parent_number else None
-        self.changes.record(row, actor, "parent_linked", {"parent_id": [before, after]})
+        self.writer.record(row, actor, "parent_linked", {"parent_id": [before, after]})
         return await self._flushed(row)
 
     # --- internals -----------------------------------------------------------------
@@ -280,10 +280,10 @@ class TicketService(TicketReader):
         if not change.changes and note is None:
             return await self.get(change.row.ticket_id)
         change.stamp(actor)
-        self.changes.record(change.row, actor, action, change.changes, note)
+        self.writer.record(change.row, actor, action, change.changes, note)
         return await self._flushed(change.row)
 
     async def _flushed(self, row: TicketRow) -> Ticket:
-        ticket_id = row.ticket_id
-        await self.changes.save(row)
+        ticket_id = row.ticket_id  # read first: a failed save expires `row`
+        await self.writer.save(row)
         return await self.get(ticket_id)
