@@ -16,7 +16,7 @@ from bot.drain_loop import DrainLoop
 from bot.followup.digest import Digest
 from bot.tickets.domain import Status, ThreadRef, Ticket, TicketNotFound
 from bot.tickets.notices import Notice
-from bot.tickets.service import TicketService
+from bot.tickets.reads import ReadOperations
 from slackui.ids import DONE_BADGE, OPEN_BADGE
 from slackui.views.card import card_text, ticket_card
 from slackui.views.digest import digest_message, digest_text
@@ -57,6 +57,7 @@ class OutboxSender(DrainLoop):
 
     def __init__(self, database: Database, client: AsyncWebClient) -> None:
         self.database = database
+        self.tickets = ReadOperations(database)
         self.client = client
         super().__init__()
 
@@ -115,7 +116,7 @@ class OutboxSender(DrainLoop):
             case Notice.REFRESH_CARDS:
                 await self._refresh_cards(payload["ticket_id"])
             case Notice.THREAD_REPLY:
-                ticket = await self._ticket(payload["ticket_id"])
+                ticket = await self.tickets.get(payload["ticket_id"])
                 text = change_reply(ticket, payload["actor"], payload["action"], payload["detail"])
                 await self._reply_everywhere(ticket, text)
             case Notice.SYNC_BADGE:
@@ -143,12 +144,8 @@ class OutboxSender(DrainLoop):
                     alt_txt=payload["alt_text"] or None,
                 )
 
-    async def _ticket(self, ticket_id: str) -> Ticket:
-        async with self.database.unit_of_work() as session:
-            return await TicketService(session).get(ticket_id)
-
     async def _post_card(self, ticket_id: str, channel: str, thread_ts: str | None) -> None:
-        ticket = await self._ticket(ticket_id)
+        ticket = await self.tickets.get(ticket_id)
         blocks = ticket_card(ticket, datetime.now(UTC))
         answer = await self.client.chat_postMessage(
             channel=channel,
@@ -163,7 +160,7 @@ class OutboxSender(DrainLoop):
             )
 
     async def _refresh_cards(self, ticket_id: str) -> None:
-        ticket = await self._ticket(ticket_id)
+        ticket = await self.tickets.get(ticket_id)
         async with self.database.unit_of_work() as session:
             copies = await OutboxRepository(session).messages(ticket.number, [CARD])
         blocks = ticket_card(ticket, datetime.now(UTC))
@@ -186,7 +183,7 @@ class OutboxSender(DrainLoop):
             await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
 
     async def _suggest_close(self, ticket_id: str, reason: str) -> None:
-        ticket = await self._ticket(ticket_id)
+        ticket = await self.tickets.get(ticket_id)
         if ticket.status in (Status.RESOLVED, Status.ARCHIVED):
             return
         blocks = closure_suggestion(ticket, reason)
@@ -203,8 +200,7 @@ class OutboxSender(DrainLoop):
                 )
 
     async def _sync_badge(self, thread: ThreadRef) -> None:
-        async with self.database.unit_of_work() as session:
-            tickets = await TicketService(session).for_thread(thread)
+        tickets = await self.tickets.for_thread(thread)
         if not tickets:
             return
         any_open = any(t.status not in (Status.RESOLVED, Status.ARCHIVED) for t in tickets)

@@ -1,13 +1,18 @@
-"""Ticket queries: the only place that writes SQL for tickets, threads and audit events."""
+"""Ticket queries: the only place that writes SQL for tickets, threads and audit events.
+Callers hand in the values of new rows (TicketFields, ThreadFields, EventFields); the rows
+themselves are built here."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
+from storage.db import UnitOfWork
 from storage.models import Counter, TicketEventRow, TicketRow, TicketThreadRow
 
 TICKET_COUNTER = "ticket"
@@ -37,8 +42,69 @@ class TicketQuery:
     limit: int | None = None
 
 
+class VersionConflict(Exception):
+    """A ticket row was changed by another transaction after this one read it: its
+    version moved on, so the UPDATE matched no row. Nothing of the flush was written."""
+
+
+@dataclass(frozen=True)
+class TicketFields:
+    """The values of a new ticket row; enums as the strings the columns store."""
+
+    number: int
+    ticket_id: str
+    created_by: str
+    submitted_by: str
+    source: str
+    category: str
+    priority: str
+    status: str
+    title: str
+    description: str
+    location: str
+    created_at: datetime
+    updated_at: datetime
+    bay: int | None = None
+    assigned_to: str | None = None
+    resolution_notes: str | None = None
+    hold_reason: str | None = None
+    learnable: bool = False
+    decided_by: str | None = None
+    resolved_at: datetime | None = None
+    problem_key: str | None = None
+    response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    first_response_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ThreadFields:
+    """A thread linked to a ticket; channel and thread_ts are None for a `ref` that is not
+    shaped `channel:thread_ts` (an imported reference kept as given)."""
+
+    ticket_number: int
+    ref: str
+    channel: str | None
+    thread_ts: str | None
+    linked_at: datetime
+    linked_by: str
+
+
+@dataclass(frozen=True)
+class EventFields:
+    """One audit event: `changes` maps a field to `[before, after]` (JSON values)."""
+
+    ticket_number: int
+    at: datetime
+    actor: str
+    action: str
+    changes: dict[str, Any]
+    note: str | None = None
+    correlation_id: str | None = None
+
+
 class TicketRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: UnitOfWork) -> None:
         self.session = session
 
     async def next_number(self) -> int:
@@ -60,8 +126,12 @@ class TicketRepository:
             .values(value=case((Counter.value < number, number), else_=Counter.value))
         )
 
-    def add(self, row: TicketRow) -> None:
+    def add(self, fields: TicketFields) -> TicketRow:
+        """A new ticket row in the unit of work (written at the next flush); its version
+        starts at 1 and moves on with every change written afterwards."""
+        row = TicketRow(**asdict(fields))
         self.session.add(row)
+        return row
 
     async def get(self, number: int) -> TicketRow | None:
         if number > NUMBER_MAX:  # PostgreSQL refuses to bind it; no such ticket anyway
@@ -125,8 +195,8 @@ class TicketRepository:
         )
         return found is not None
 
-    def add_thread(self, row: TicketThreadRow) -> None:
-        self.session.add(row)
+    def add_thread(self, fields: ThreadFields) -> None:
+        self.session.add(TicketThreadRow(**asdict(fields)))
 
     async def numbers_for_thread(self, channel: str, thread_ts: str) -> Numbers:
         result = await self.session.scalars(
@@ -136,8 +206,8 @@ class TicketRepository:
         )
         return list(result)
 
-    def add_event(self, row: TicketEventRow) -> None:
-        self.session.add(row)
+    def add_event(self, fields: EventFields) -> None:
+        self.session.add(TicketEventRow(**asdict(fields)))
 
     async def events(self, number: int) -> EventRows:
         result = await self.session.scalars(
@@ -148,4 +218,9 @@ class TicketRepository:
         return list(result)
 
     async def flush(self) -> None:
-        await self.session.flush()
+        """Write what the unit of work holds; VersionConflict when a changed ticket row was
+        changed by someone else since it was read (the ORM checks its version)."""
+        try:
+            await self.session.flush()
+        except StaleDataError as exc:
+            raise VersionConflict(str(exc)) from exc

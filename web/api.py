@@ -1,4 +1,5 @@
-"""The read API: tickets as the contract's ticket JSON, for tools outside Slack."""
+"""The read API: tickets as the contract's ticket JSON, for tools outside Slack. The
+routes read through the read use cases (ReadOperations)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,17 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from bot.tickets.domain import Category, InvalidTicket, Priority, Source, Status, TicketNotFound
+from bot.tickets.domain import (
+    AuditEvent,
+    Category,
+    InvalidTicket,
+    Priority,
+    Source,
+    Status,
+    TicketNotFound,
+)
 from bot.tickets.query import DEFAULT_LIMIT, MAX_LIMIT, BadParameter, parse_ticket_query
-from bot.tickets.service import TicketService
+from bot.tickets.reads import ReadOperations
 from bot.tickets.ticket_json import iso_utc, ticket_to_json
 from storage.db import Database
 
@@ -128,6 +137,31 @@ def _choice_help(what: str, allowed: type[Status] | type[Priority] | type[Catego
     return f"{what}: one or more of {names} (comma-separated)"
 
 
+# The list's parameters, declared for the description; the values are read (and checked,
+# answering 400 naming the parameter) by parse_ticket_query.
+StatusQuery = Annotated[str | None, Query(description=_choice_help("Status", Status))]
+LocationQuery = Annotated[
+    str | None, Query(description="Location name(s), case-insensitive (comma-separated)")
+]
+PriorityQuery = Annotated[str | None, Query(description=_choice_help("Priority", Priority))]
+CategoryQuery = Annotated[str | None, Query(description=_choice_help("Category", Category))]
+AssignedQuery = Annotated[
+    str | None, Query(description="`yes`: only assigned tickets; `no`: only unassigned ones")
+]
+AssigneeQuery = Annotated[
+    str | None, Query(description="Only tickets assigned to this Slack user id")
+]
+LimitQuery = Annotated[
+    str | None,
+    Query(description=f"Page size, a whole number 1..{MAX_LIMIT} (default {DEFAULT_LIMIT})"),
+]
+CursorQuery = Annotated[
+    str | None, Query(description="`next_cursor` of the previous page (a ticket id)")
+]
+
+Route = Callable[..., Awaitable[JSONResponse]]
+
+
 def _query_values(request: Request) -> dict[str, str]:
     """The query string as parse_ticket_query reads it; a repeated multi-value parameter
     (`status=open&status=on_hold`) counts like its comma-separated form."""
@@ -139,90 +173,71 @@ def _query_values(request: Request) -> dict[str, str]:
     return values
 
 
+def _event_json(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": iso_utc(event.at),
+        "actor": event.actor,
+        "action": event.action,
+        "changes": event.changes,
+        "note": event.note,
+    }
+
+
 def create_api(database: Database, api_token: str | None) -> APIRouter:
+    reads = ReadOperations(database)
     router = APIRouter(
         prefix="/api",
         tags=["tickets"],
         dependencies=[Depends(bearer_guard(api_token))],
         responses=AUTH_RESPONSES,
     )
-
-    @router.get(
+    router.get(
         "/tickets",
         summary="List tickets, newest first, with filters and a cursor",
         response_model=TicketPage,
         responses={400: {"model": BadParameterOut, "description": "A bad parameter value"}},
-    )
-    async def list_tickets(
-        request: Request,
-        # Declared for the description; the values are read (and checked, answering 400
-        # naming the parameter) by parse_ticket_query.
-        status: Annotated[str | None, Query(description=_choice_help("Status", Status))] = None,
-        location: Annotated[
-            str | None,
-            Query(description="Location name(s), case-insensitive (comma-separated)"),
-        ] = None,
-        priority: Annotated[
-            str | None, Query(description=_choice_help("Priority", Priority))
-        ] = None,
-        category: Annotated[
-            str | None, Query(description=_choice_help("Category", Category))
-        ] = None,
-        assigned: Annotated[
-            str | None,
-            Query(description="`yes`: only assigned tickets; `no`: only unassigned ones"),
-        ] = None,
-        assignee: Annotated[
-            str | None, Query(description="Only tickets assigned to this Slack user id")
-        ] = None,
-        limit: Annotated[
-            str | None,
-            Query(
-                description=f"Page size, a whole number 1..{MAX_LIMIT} (default {DEFAULT_LIMIT})"
-            ),
-        ] = None,
-        cursor: Annotated[
-            str | None,
-            Query(description="`next_cursor` of the previous page (a ticket id)"),
-        ] = None,
-    ) -> JSONResponse:
-        try:
-            page = parse_ticket_query(_query_values(request))
-        except BadParameter as exc:
-            return JSONResponse({"error": str(exc), "parameter": exc.parameter}, status_code=400)
-        async with database.unit_of_work() as session:
-            tickets = await TicketService(session).list(page.filter)
-        shown = tickets[: page.limit]
-        next_cursor = shown[-1].ticket_id if len(tickets) > page.limit else None
-        return JSONResponse(
-            {"tickets": [ticket_to_json(t) for t in shown], "next_cursor": next_cursor}
-        )
-
-    @router.get(
+    )(_list_route(reads))
+    router.get(
         "/tickets/{ticket_id}",
         summary="One ticket with its audit timeline and linked threads",
         response_model=TicketWithEvents,
         responses={404: {"model": ErrorOut, "description": "No such ticket"}},
-    )
+    )(_get_route(reads))
+    return router
+
+
+def _list_route(reads: ReadOperations) -> Route:
+    async def list_tickets(
+        request: Request,
+        status: StatusQuery = None,
+        location: LocationQuery = None,
+        priority: PriorityQuery = None,
+        category: CategoryQuery = None,
+        assigned: AssignedQuery = None,
+        assignee: AssigneeQuery = None,
+        limit: LimitQuery = None,
+        cursor: CursorQuery = None,
+    ) -> JSONResponse:
+        try:
+            asked = parse_ticket_query(_query_values(request))
+        except BadParameter as exc:
+            return JSONResponse({"error": str(exc), "parameter": exc.parameter}, status_code=400)
+        page = await reads.page(asked)
+        return JSONResponse(
+            {"tickets": [ticket_to_json(t) for t in page.tickets], "next_cursor": page.next_cursor}
+        )
+
+    return list_tickets
+
+
+def _get_route(reads: ReadOperations) -> Route:
     async def get_ticket(ticket_id: str) -> JSONResponse:
         try:
-            async with database.unit_of_work() as session:
-                service = TicketService(session)
-                ticket = await service.get(ticket_id)
-                events = await service.events(ticket_id)
+            history = await reads.history(ticket_id)
         except (TicketNotFound, InvalidTicket) as exc:
             return JSONResponse({"error": exc.message}, status_code=404)
-        body: dict[str, Any] = ticket_to_json(ticket)
-        body["events"] = [
-            {
-                "at": iso_utc(e.at),
-                "actor": e.actor,
-                "action": e.action,
-                "changes": e.changes,
-                "note": e.note,
-            }
-            for e in events
-        ]
+        body: dict[str, Any] = ticket_to_json(history.ticket)
+        body["events"] = [_event_json(e) for e in history.events]
         return JSONResponse(body)
 
-    return router
+    return get_ticket

@@ -9,10 +9,8 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.tickets.domain import ThreadRef, Ticket
-from storage.db import on_commit
+from storage.db import UnitOfWork, on_commit
 from storage.models import OutboxMessageRow
 from storage.outbox import OutboxRepository
 
@@ -33,7 +31,7 @@ class Notifier:
 
     def __init__(
         self,
-        session: AsyncSession,
+        session: UnitOfWork,
         routed_channel: Callable[[Ticket], str | None],
         wake: Callable[[], None] | None = None,
     ) -> None:

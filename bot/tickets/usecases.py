@@ -1,6 +1,7 @@
 """Operator use cases, one unit of work each: check the operator, change the ticket
 through the ticket service, queue the Slack notices, commit. Every Slack surface (card,
-modal, /ticket, reaction, App Home) and the dashboard go through here."""
+modal, /ticket, reaction, App Home) and the dashboard go through here; the reading ones
+come from ReadOperations."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 from bot.club import ClubConfig
 from bot.tickets import status as machine
 from bot.tickets.domain import (
-    AuditEvent,
     Category,
     InvalidTicket,
     Priority,
@@ -23,7 +23,8 @@ from bot.tickets.domain import (
 )
 from bot.tickets.notices import Notifier
 from bot.tickets.permissions import Permissions
-from bot.tickets.service import NewTicket, TicketEdit, TicketFilter, TicketList, TicketService
+from bot.tickets.reads import ReadOperations
+from bot.tickets.service import NewTicket, TicketEdit, TicketService
 from storage.db import Database
 
 
@@ -44,20 +45,12 @@ class TicketDraft:
 
 
 @dataclass(frozen=True)
-class TicketHistory:
-    """A ticket with its audit timeline (oldest event first), read in one unit of work."""
-
-    ticket: Ticket
-    events: tuple[AuditEvent, ...]
-
-
-@dataclass(frozen=True)
 class Created:
     ticket: Ticket
     linked_to_existing: bool = False
 
 
-class Operations:
+class Operations(ReadOperations):
     def __init__(
         self,
         database: Database,
@@ -65,7 +58,7 @@ class Operations:
         permissions: Permissions,
         wake_sender: Callable[[], None] | None = None,
     ) -> None:
-        self.database = database
+        super().__init__(database)
         self.club = club
         self.permissions = permissions
         self.wake_sender = wake_sender
@@ -89,17 +82,6 @@ class Operations:
         elif draft.bay is not None and not 1 <= draft.bay <= location.bays:
             errors["bay"] = f"{location.name} has bays 1 to {location.bays}."
         return errors
-
-    # --- reading (anyone may look) --------------------------------------------------
-
-    async def get(self, ticket_id: str) -> Ticket:
-        async with self._work() as (tickets, _):
-            return await tickets.get(ticket_id)
-
-    async def history(self, ticket_id: str) -> TicketHistory:
-        async with self._work() as (tickets, _):
-            ticket = await tickets.get(ticket_id)
-            return TicketHistory(ticket, tuple(await tickets.events(ticket_id)))
 
     async def check_change(
         self,
@@ -125,14 +107,6 @@ class Operations:
                 resolution_notes="(asked next)",
             )
         return ticket
-
-    async def list(self, flt: TicketFilter) -> TicketList:
-        async with self._work() as (tickets, _):
-            return await tickets.list(flt)
-
-    async def for_thread(self, thread: ThreadRef) -> TicketList:
-        async with self._work() as (tickets, _):
-            return await tickets.for_thread(thread)
 
     # --- changing (operators only) --------------------------------------------------
 
