@@ -566,15 +566,15 @@ def test_a_thousand_messages_well_under_a_second() -> None:
 
 def test_the_needle_prefilter_never_changes_a_decision(monkeypatch: pytest.MonkeyPatch) -> None:
     inputs = [e.to_input(LOCATIONS) for e in load_examples(DEV) + load_examples(HOLDOUT)]
-    from bot.triage import rules
+    from bot.triage import analysis, patterns
 
-    rules.analyse.cache_clear()
+    analysis.analyse.cache_clear()
     fast = [triage_rules(inp) for inp in inputs]
-    rules.analyse.cache_clear()
-    every_needle = frozenset().union(*lx._NEEDLES_BY_TRIGRAM.values())
-    monkeypatch.setattr(lx, "_present", lambda text: every_needle)  # run every regex
+    analysis.analyse.cache_clear()
+    every_needle = frozenset().union(*patterns._NEEDLES_BY_TRIGRAM.values())
+    monkeypatch.setattr(patterns, "_present", lambda text: every_needle)  # run every regex
     slow = [triage_rules(inp) for inp in inputs]
-    rules.analyse.cache_clear()
+    analysis.analyse.cache_clear()
     assert fast == slow
 
 
