@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from bot.tickets.domain import Category, Status, Ticket
-from bot.triage.rules import analyse
+from bot.triage.analysis import analyse
 from bot.triage.types import TriageInput
 
 _WORD = re.compile(r"[a-z]{3,}")

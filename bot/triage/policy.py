@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.tickets.domain import Category, Priority
-from bot.triage.rules import analyse
+from bot.triage.analysis import analyse
 from bot.triage.types import TriageDecision, TriageInput
 
 MAX_TITLE = 80

@@ -178,76 +178,103 @@ def _ratio(num: int, den: int) -> float:
     return num / den if den else 1.0
 
 
+@dataclass
+class _Tally:
+    """Counts (and misses) while decisions are compared with their labels."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    opened: int = 0  # labelled a ticket and opened one: category and priority are compared
+    category_ok: int = 0
+    priority_ok: int = 0
+    critical_n: int = 0
+    critical_ok: int = 0
+    close_ok: int = 0
+    location_n: int = 0
+    location_ok: int = 0
+    misses: list[Miss] = field(default_factory=list)
+
+    def _miss(self, example: Example, name: str, expected: object, got: object) -> None:
+        self.misses.append(Miss(example.id, name, str(expected), str(got), example.text))
+
+    def _ticket(self, example: Example, decision: TriageDecision) -> None:
+        if example.should_ticket and decision.should_ticket:
+            self.tp += 1
+        elif decision.should_ticket:
+            self.fp += 1
+            self._miss(example, "should_ticket", False, True)
+        elif example.should_ticket:
+            self.fn += 1
+            self._miss(example, "should_ticket", True, False)
+        else:
+            self.tn += 1
+
+    def _opened(self, example: Example, decision: TriageDecision) -> None:
+        self.opened += 1
+        if decision.category == example.category:
+            self.category_ok += 1
+        else:
+            self._miss(example, "category", example.category, decision.category)
+        if decision.priority == example.priority:
+            self.priority_ok += 1
+        else:
+            self._miss(example, "priority", example.priority, decision.priority)
+        if example.ticket_location:
+            self.location_n += 1
+            if (decision.location or "").casefold() == example.ticket_location.casefold():
+                self.location_ok += 1
+            else:
+                self._miss(example, "location", example.ticket_location, decision.location)
+
+    def add(self, example: Example, decision: TriageDecision) -> None:
+        self._ticket(example, decision)
+        if example.should_ticket and decision.should_ticket:
+            self._opened(example, decision)
+        if example.priority == Priority.CRITICAL:
+            self.critical_n += 1
+            if decision.should_ticket and decision.priority == Priority.CRITICAL:
+                self.critical_ok += 1
+        if decision.suggest_close == example.suggest_close:
+            self.close_ok += 1
+        else:
+            self._miss(example, "suggest_close", example.suggest_close, decision.suggest_close)
+
+    def scores(self, n: int) -> Scores:
+        precision = _ratio(self.tp, self.tp + self.fp)
+        recall = _ratio(self.tp, self.tp + self.fn)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return Scores(
+            n=n,
+            tp=self.tp,
+            fp=self.fp,
+            fn=self.fn,
+            tn=self.tn,
+            ticket_precision=precision,
+            ticket_recall=recall,
+            ticket_f1=f1,
+            category_accuracy=_ratio(self.category_ok, self.opened),
+            category_n=self.opened,
+            priority_accuracy=_ratio(self.priority_ok, self.opened),
+            priority_n=self.opened,
+            critical_recall=_ratio(self.critical_ok, self.critical_n),
+            critical_n=self.critical_n,
+            suggest_close_accuracy=_ratio(self.close_ok, n),
+            location_accuracy=_ratio(self.location_ok, self.location_n),
+            location_n=self.location_n,
+            misses=tuple(self.misses),
+        )
+
+
 def score(examples: Sequence[Example], decisions: Sequence[TriageDecision]) -> Scores:
     """Compare decisions with labels, pairwise in order."""
     if len(examples) != len(decisions):
         raise ValueError(f"{len(examples)} examples but {len(decisions)} decisions")
-    tp = fp = fn = tn = 0
-    cat_ok = cat_n = pri_ok = pri_n = crit_ok = crit_n = close_ok = loc_ok = loc_n = 0
-    misses: list[Miss] = []
-
-    def miss(example: Example, name: str, expected: object, got: object) -> None:
-        misses.append(Miss(example.id, name, str(expected), str(got), example.text))
-
+    tally = _Tally()
     for example, decision in zip(examples, decisions, strict=True):
-        if example.should_ticket and decision.should_ticket:
-            tp += 1
-        elif decision.should_ticket:
-            fp += 1
-            miss(example, "should_ticket", False, True)
-        elif example.should_ticket:
-            fn += 1
-            miss(example, "should_ticket", True, False)
-        else:
-            tn += 1
-        if example.should_ticket and decision.should_ticket:
-            cat_n += 1
-            pri_n += 1
-            if decision.category == example.category:
-                cat_ok += 1
-            else:
-                miss(example, "category", example.category, decision.category)
-            if decision.priority == example.priority:
-                pri_ok += 1
-            else:
-                miss(example, "priority", example.priority, decision.priority)
-            if example.ticket_location:
-                loc_n += 1
-                if (decision.location or "").casefold() == example.ticket_location.casefold():
-                    loc_ok += 1
-                else:
-                    miss(example, "location", example.ticket_location, decision.location)
-        if example.priority == Priority.CRITICAL:
-            crit_n += 1
-            if decision.should_ticket and decision.priority == Priority.CRITICAL:
-                crit_ok += 1
-        if decision.suggest_close == example.suggest_close:
-            close_ok += 1
-        else:
-            miss(example, "suggest_close", example.suggest_close, decision.suggest_close)
-    precision = _ratio(tp, tp + fp)
-    recall = _ratio(tp, tp + fn)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return Scores(
-        n=len(examples),
-        tp=tp,
-        fp=fp,
-        fn=fn,
-        tn=tn,
-        ticket_precision=precision,
-        ticket_recall=recall,
-        ticket_f1=f1,
-        category_accuracy=_ratio(cat_ok, cat_n),
-        category_n=cat_n,
-        priority_accuracy=_ratio(pri_ok, pri_n),
-        priority_n=pri_n,
-        critical_recall=_ratio(crit_ok, crit_n),
-        critical_n=crit_n,
-        suggest_close_accuracy=_ratio(close_ok, len(examples)),
-        location_accuracy=_ratio(loc_ok, loc_n),
-        location_n=loc_n,
-        misses=tuple(misses),
-    )
+        tally.add(example, decision)
+    return tally.scores(len(examples))
 
 
 def evaluate(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.tickets.domain import Category, Priority
-from bot.triage.rules import Analysis, analyse
+from bot.triage.analysis import Analysis, analyse
 from bot.triage.types import Backend, TriageDecision, TriageInput
 
 DEFAULT_SOPS: Mapping[str, str] = {

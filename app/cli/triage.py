@@ -1,0 +1,54 @@
+"""`clubos-tickets triage`: what triage decides for one message, for JSON lines on stdin, or
+how well it scores on a labelled file, with the configured backend.
+
+The work (and the triage tables it loads) is in `triage_session`, imported when the command
+runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli.common import cli_settings, fail
+
+
+def triage_command(
+    text: Annotated[str | None, typer.Argument(help="The customer message to triage.")] = None,
+    location: Annotated[
+        str | None, typer.Option("--location", "-l", help="The channel's location (any name).")
+    ] = None,
+    bay: Annotated[int | None, typer.Option("--bay", "-b", help="The bay, if known.")] = None,
+    jsonl: Annotated[
+        bool,
+        typer.Option(
+            "--jsonl",
+            help='Read {"id","text","location","bay"} lines on stdin; write a decision line each.',
+        ),
+    ] = False,
+    score_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--score",
+            exists=True,
+            dir_okay=False,
+            help="Score the backend on a labelled jsonl file (ticket F1, category/priority acc.).",
+        ),
+    ] = None,
+) -> None:
+    """Decide whether a customer message deserves a ticket with the configured backend
+    (TRIAGE_BACKEND; with no OPENAI_API_KEY the embedded rules, no network)."""
+    from app.cli import triage_session
+
+    if text is None and not jsonl and score_file is None:
+        raise fail('Give the message text (e.g. triage "no balls in bay 2"), or --jsonl.')
+    with triage_session.open_session(cli_settings()) as session:
+        if score_file is not None:
+            triage_session.score(session, score_file)
+        elif jsonl:
+            triage_session.triage_lines(session)
+        else:
+            assert text is not None
+            triage_session.triage_one(session, text, location, bay)

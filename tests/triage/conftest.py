@@ -1,0 +1,30 @@
+"""The triage tests' fixtures (their helpers are in `helpers`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from pydantic import SecretStr
+
+from tests.support.app_harness import Harness, harness_settings, open_harness
+from tests.support.openai_stub import OpenAIStub
+from tests.support.slack_stub import SlackStub
+from tests.triage.helpers import TIMEOUT_S
+
+
+@pytest.fixture
+async def llm(
+    slack_stub: SlackStub, openai_stub: OpenAIStub, db_url: str
+) -> AsyncIterator[Harness]:
+    """The product with TRIAGE_BACKEND=llm against the OpenAI stub."""
+    settings = harness_settings(
+        slack_stub,
+        db_url,
+        triage_backend="llm",
+        openai_api_key=SecretStr("x"),
+        openai_base_url=openai_stub.base_url,
+        openai_timeout_s=TIMEOUT_S,
+    )
+    async with open_harness(slack_stub, settings) as harness:
+        yield harness
