@@ -3,6 +3,8 @@ the drift from the models, the revision, the counters and the tickets of a datab
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +31,18 @@ def upgrade_cli(url: str, cwd: Path) -> None:
     assert head_revision() in result.stdout
 
 
-async def with_connection(url: str, fn: Any) -> Any:
+@asynccontextmanager
+async def _opened(url: str) -> AsyncIterator[Database]:
     database = Database(url)
     try:
-        async with database.engine.connect() as conn:
-            return await conn.run_sync(fn)
+        yield database
     finally:
         await database.dispose()
+
+
+async def with_connection(url: str, fn: Any) -> Any:
+    async with _opened(url) as database, database.engine.connect() as conn:
+        return await conn.run_sync(fn)
 
 
 def table_names(conn: Connection) -> set[str]:
@@ -55,39 +62,27 @@ async def assert_at_head(url: str) -> None:
 
 
 async def counters(url: str) -> list[tuple[str, int]]:
-    database = Database(url)
-    try:
-        async with database.unit_of_work() as session:
-            rows = await session.execute(select(Counter.name, Counter.value))
-            return [(name, value) for name, value in rows]
-    finally:
-        await database.dispose()
+    async with _opened(url) as database, database.unit_of_work() as session:
+        rows = await session.execute(select(Counter.name, Counter.value))
+        return [(name, value) for name, value in rows]
 
 
 async def create_ticket(url: str) -> str:
-    database = Database(url)
-    try:
-        async with database.unit_of_work() as session:
-            ticket = await TicketService(session).create(
-                NewTicket(
-                    title="Projector flickers",
-                    category=Category.TECH,
-                    priority=Priority.HIGH,
-                    location="Bedford",
-                    created_by="U0OP1",
-                    submitted_by="U0OP1",
-                    source=Source.MANUAL,
-                )
+    async with _opened(url) as database, database.unit_of_work() as session:
+        ticket = await TicketService(session).create(
+            NewTicket(
+                title="Projector flickers",
+                category=Category.TECH,
+                priority=Priority.HIGH,
+                location="Bedford",
+                created_by="U0OP1",
+                submitted_by="U0OP1",
+                source=Source.MANUAL,
             )
-        return ticket.ticket_id
-    finally:
-        await database.dispose()
+        )
+    return ticket.ticket_id
 
 
 async def ticket_count(url: str) -> int:
-    database = Database(url)
-    try:
-        async with database.unit_of_work() as session:
-            return int(await session.scalar(select(func.count()).select_from(TicketRow)) or 0)
-    finally:
-        await database.dispose()
+    async with _opened(url) as database, database.unit_of_work() as session:
+        return int(await session.scalar(select(func.count()).select_from(TicketRow)) or 0)

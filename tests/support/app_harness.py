@@ -81,7 +81,7 @@ def harness_settings(stub: SlackStub, db_url: str, **overrides: Any) -> Settings
         "triage_backend": "rules",
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture
