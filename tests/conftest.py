@@ -1,20 +1,18 @@
 """Shared fixtures: a migrated database per test, on SQLite and on PostgreSQL.
 
 `db` is parametrised over both backends. PostgreSQL tests use the server at
-127.0.0.1:5432 (override with TEST_POSTGRES_URL) and skip, saying why, where none answers.
+127.0.0.1:5432 (override with TEST_POSTGRES_URL) and skip, saying why, where none answers;
+in CI (`CI=true`) they fail instead, naming the URL (see tests/support/postgres.py).
 Each test run creates its own PostgreSQL database and drops it at the end.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 
@@ -22,35 +20,13 @@ from bot.logs import correlation_id
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base
+from tests.support.postgres import require_postgres, scratch_database
 
 pytest_plugins = [
     "tests.support.slack_stub",
     "tests.support.openai_stub",
     "tests.support.app_harness",
 ]
-
-ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _asyncpg_url(database: str) -> str:
-    base, _, _ = ADMIN_URL.rpartition("/")
-    return f"{base.replace('postgresql://', 'postgresql+asyncpg://', 1)}/{database}"
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(ADMIN_URL, timeout=3)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def _postgres_unavailable() -> str | None:
-    try:
-        asyncio.run(_admin("SELECT 1"))
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        return f"PostgreSQL not reachable at {ADMIN_URL}: {exc}"
-    return None
 
 
 @pytest.fixture(autouse=True)
@@ -72,15 +48,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A migrated PostgreSQL database of this test run's own, dropped at the end."""
-    reason = _postgres_unavailable()
-    if reason:
-        pytest.skip(reason)
-    name = f"clubos_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    url = _asyncpg_url(name)
-    upgrade(url)
-    yield url
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    require_postgres()
+    with scratch_database("clubos_test") as url:
+        upgrade(url)
+        yield url
 
 
 async def _truncate_postgres(database: Database) -> None:

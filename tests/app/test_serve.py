@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,50 +12,16 @@ from bot.logs import new_correlation_id
 from bot.tickets.domain import Category, Priority, Source
 from bot.tickets.service import NewTicket, TicketService
 from storage.db import Database
+from tests.support.cli import cli_env, free_port, serving
 from web.app import create_app
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_serve_migrates_and_answers_health_over_http(tmp_path: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/serve.db"}
-    env.pop("SLACK_BOT_TOKEN", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from app.cli import main; main()",
-            "serve",
-            "--without-slack",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(proc.communicate()[0]) from None
-                time.sleep(0.2)
+    env = cli_env(f"sqlite+aiosqlite:///{tmp_path}/serve.db")
+    with serving(tmp_path, env) as served:
+        answer = served.health
         assert answer.status_code == 200
         assert answer.json()["status"] == "ok"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     assert (tmp_path / "serve.db").exists()
 
 

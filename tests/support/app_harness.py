@@ -81,17 +81,13 @@ def harness_settings(stub: SlackStub, db_url: str, **overrides: Any) -> Settings
         "triage_backend": "rules",
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture
 async def harness(slack_stub: SlackStub, db_url: str) -> AsyncIterator[Harness]:
-    runtime = build_runtime(harness_settings(slack_stub, db_url))
-    await runtime.start()
-    transport = httpx.ASGITransport(app=runtime.asgi)
-    async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
-        yield Harness(slack_stub, runtime, http)
-    await runtime.stop()
+    async with open_harness(slack_stub, harness_settings(slack_stub, db_url)) as started:
+        yield started
 
 
 @contextlib.asynccontextmanager
