@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.intake.dedup import OPEN_STATUSES, problem_key
+from bot.intake.dedup import problem_key
 from bot.tickets.domain import Priority, Status, Ticket
 from bot.tickets.notices import Notifier
 from bot.tickets.service import NewTicket, TicketEdit, TicketService, to_ticket
+from bot.tickets.status import OPEN_STATUSES
 from storage.db import Database
 from storage.recurrence import RecurrenceRepository
 

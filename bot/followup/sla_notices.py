@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from bot.club import ClubConfig
 from bot.followup.sla import SERVICE_LEVELS, THRESHOLDS, Clock, Level, reached
-from bot.intake.dedup import OPEN_STATUSES
 from bot.tickets.domain import Ticket, TicketNotFound
 from bot.tickets.notices import Notifier
 from bot.tickets.service import TicketService, to_ticket
+from bot.tickets.status import OPEN_STATUSES
 from storage.db import Database
 from storage.sla import SlaRepository
 

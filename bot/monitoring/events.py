@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club import ClubConfig, Location
 from bot.followup.recurrence import check_recurrence
-from bot.intake.dedup import OPEN_STATUSES
 from bot.tickets.domain import Category, Priority, Source, Ticket
 from bot.tickets.notices import Notifier
 from bot.tickets.service import NewTicket, TicketEdit, TicketService
+from bot.tickets.status import OPEN_STATUSES
 from storage.db import Database
 from storage.inbox import InboxRepository
 from storage.models import InboxEventRow, utcnow

@@ -22,7 +22,6 @@ from slack_sdk.models.blocks import Block
 from bot.followup.chart import COLOURS, HEIGHT_PX, WIDTH_PX
 from bot.followup.digest import (
     CHART_FILENAME,
-    OPEN_STATUSES,
     PRIORITIES,
     Digest,
     DigestTicket,
@@ -35,6 +34,7 @@ from bot.followup.recurrence import check_recurrence
 from bot.tickets.domain import Category, Priority, Source, Status, Ticket, ticket_number
 from bot.tickets.notices import Notifier
 from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.status import OPEN_STATUSES
 from slackui.views.digest import MAX_BLOCKS, digest_message
 from storage.models import TicketRow
 from tests.support.app_harness import OPERATOR, TEST_CONFIG, Harness

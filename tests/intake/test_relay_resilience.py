@@ -18,7 +18,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
 
-from bot.intake.relay import RELAY_KIND
+from bot.intake.relay_inbox import RELAY_KIND
 from bot.intake.worker import MAX_ATTEMPTS
 from bot.tickets.domain import Category, Priority
 from storage.inbox import CLAIM_EXPIRY, InboxRepository
