@@ -15,7 +15,7 @@ from typing import Any
 from bot.club import ClubConfig
 from bot.followup.jobs import Job, claim
 from bot.followup.recurrence import recurring_patterns
-from bot.followup.sla import Clock
+from bot.followup.sla.levels import Clock
 from bot.tickets.domain import Priority, Status, Ticket
 from bot.tickets.notices import Notifier
 from bot.tickets.service import TicketFilter, TicketService

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.followup import sla
+from bot.followup.sla import levels as sla
 from bot.logs import correlation_id
 from bot.tickets import status as machine
 from bot.tickets.domain import (
