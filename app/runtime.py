@@ -22,7 +22,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from app.classifier import build_classifier
 from app.scheduler import build_scheduler
 from app.settings import Settings
-from bot.intake.relay import RelayInbox, RelayTriage
+from bot.intake.relay_inbox import RelayInbox
+from bot.intake.relay_triage import RelayTriage
 from bot.intake.worker import TriageWorker
 from bot.monitoring.service import SystemEvents
 from bot.tickets.permissions import Permissions

@@ -6,7 +6,7 @@
 
 Every process runs every job; a digest run claims its cron tick and an archive run its day
 in the database first (bot.followup.jobs), so several processes post each digest once. SLA notices
-are unique per ticket, clock and level on their own (bot.followup.sla_notices)."""
+are unique per ticket, clock and level on their own (bot.followup.sla.notices)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from bot.club import ClubConfig, ConfigError
 from bot.followup.archive import archive_resolved
 from bot.followup.digest import post_digest
 from bot.followup.jobs import MISFIRE_GRACE, Job, claim, day_period, minute_period
-from bot.followup.sla_notices import check_slas
+from bot.followup.sla.notices import check_slas
 from storage.db import Database
 from storage.models import utcnow
 
@@ -32,6 +32,13 @@ log = logging.getLogger("clubos.scheduler")
 
 SLA_INTERVAL = timedelta(minutes=1)
 ARCHIVE_AT = {"hour": 3, "minute": 30}  # local time, before the morning digest
+# Every job: runs missed while the loop was busy run once between them, and only within the
+# misfire grace; never two runs of one job at once.
+JOB_DEFAULTS: dict[str, Any] = {
+    "coalesce": True,
+    "max_instances": 1,
+    "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
+}
 
 # Crontab numbers weekdays from Sunday (0 or 7); APScheduler 3 from Monday (0), so
 # `from_crontab("0 8 * * 1-5")` would mean Tuesday to Saturday. Names mean the same in both.
@@ -100,6 +107,21 @@ def cron_period(trigger: CronTrigger, now: datetime) -> str:
     return minute_period(latest or now.astimezone(trigger.timezone))
 
 
+async def archive_once_a_day(
+    database: Database,
+    club: ClubConfig,
+    now: datetime,
+    zone: ZoneInfo,
+    wake: Callable[[], None] | None,
+) -> None:
+    """Auto-archive, once per day of `zone` however many processes run it: the run that
+    claims the day archives."""
+    async with database.unit_of_work() as session:
+        won = await claim(session, Job.ARCHIVE, day_period(now.astimezone(zone)))
+    if won:
+        await archive_resolved(database, club, now, wake)
+
+
 def build_scheduler(
     database: Database,
     club: ClubConfig,
@@ -111,12 +133,7 @@ def build_scheduler(
     loop, and `shutdown(wait=False)` to stop. `clock` is the jobs' idea of now."""
     zone = ZoneInfo(club.digest.timezone)
     digest_trigger = crontab_trigger(club.digest.cron, zone)
-    job_defaults: dict[str, Any] = {
-        "coalesce": True,
-        "max_instances": 1,
-        "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
-    }
-    scheduler = AsyncIOScheduler(timezone=zone, job_defaults=job_defaults)
+    scheduler = AsyncIOScheduler(timezone=zone, job_defaults=JOB_DEFAULTS)
 
     async def digest() -> None:
         now = clock()
@@ -126,11 +143,7 @@ def build_scheduler(
         await check_slas(database, club, clock(), wake)
 
     async def archive() -> None:
-        now = clock()
-        async with database.unit_of_work() as session:
-            won = await claim(session, Job.ARCHIVE, day_period(now.astimezone(zone)))
-        if won:
-            await archive_resolved(database, club, now, wake)
+        await archive_once_a_day(database, club, clock(), zone, wake)
 
     scheduler.add_job(digest, digest_trigger, id=Job.DIGEST.value, name="open tickets digest")
     scheduler.add_job(

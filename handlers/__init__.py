@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_bolt.async_app import AsyncApp
 
 from bot.club import ClubConfig
-from bot.intake.relay import RelayInbox
+from bot.intake.relay_inbox import RelayInbox
 from bot.tickets.usecases import Operations
 from handlers import (
     app_home,

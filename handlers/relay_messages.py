@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.intake.relay import RelayInbox
+from bot.intake.relay_inbox import RelayInbox
 from slackui.ids import Event
 
 

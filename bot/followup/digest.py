@@ -15,10 +15,11 @@ from typing import Any
 from bot.club import ClubConfig
 from bot.followup.jobs import Job, claim
 from bot.followup.recurrence import recurring_patterns
-from bot.followup.sla import Clock
+from bot.followup.sla.levels import Clock
 from bot.tickets.domain import Priority, Status, Ticket
 from bot.tickets.notices import Notifier
 from bot.tickets.service import TicketFilter, TicketService
+from bot.tickets.status import OPEN_STATUSES
 from storage.db import Database
 
 log = logging.getLogger("clubos.digest")
@@ -27,8 +28,6 @@ log = logging.getLogger("clubos.digest")
 TICKETS_PER_LOCATION = 5
 CHART_FILENAME = "open-tickets.png"
 CHART_TITLE = "Open tickets by location and priority"
-# In the order the digest shows them.
-OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
 PRIORITIES = tuple(sorted(Priority, key=lambda p: p.rank, reverse=True))  # most urgent first
 
 

@@ -11,8 +11,7 @@ import socket
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from storage.db import UnitOfWork
 from storage.jobs import JobRunRepository
 
 # A run can only start this late after its scheduled time (the scheduler's misfire grace);
@@ -31,7 +30,7 @@ def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:128]
 
 
-async def claim(session: AsyncSession, job: Job, period: str) -> bool:
+async def claim(session: UnitOfWork, job: Job, period: str) -> bool:
     """True when this process won `period` of `job` (the claim commits with the session)."""
     return await JobRunRepository(session).claim(job.value, period, process_name())
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.intake.dedup import OPEN_STATUSES, problem_key
+from bot.intake.dedup import problem_key
 from bot.tickets.domain import Priority, Status, Ticket
 from bot.tickets.notices import Notifier
 from bot.tickets.service import NewTicket, TicketEdit, TicketService, to_ticket
+from bot.tickets.status import OPEN_STATUSES
 from storage.db import Database
 from storage.recurrence import RecurrenceRepository
 
@@ -109,6 +110,39 @@ async def check_recurrence(
     if key is None:
         return None
     repo = RecurrenceRepository(tickets.session)
+    similar = await _similar_tickets(repo, ticket, now)
+    if len(similar) < THRESHOLD:
+        return None
+    parents = await _parents_of(tickets, similar)
+    open_parent = await _open_parent(repo, ticket, parents, _parent_key(key))
+    priority = raised(max((t.priority for t in similar), key=lambda p: p.rank))
+    title = _parent_title(len(similar), key, ticket)
+    if open_parent is not None:
+        parent = await _update_parent(tickets, notify, open_parent, title, priority, actor)
+    else:
+        parent = await tickets.create(_new_parent(ticket, similar, key, title, priority, actor))
+    await _link_under(tickets, parent, similar, parents, actor)
+    parent = await tickets.get(parent.ticket_id)
+    if open_parent is None:
+        notify.created(parent)
+    return parent
+
+
+def _parent_key(key: str) -> str:
+    return f"{PARENT_PREFIX}{key}"[:PROBLEM_KEY_MAX]
+
+
+def _parent_title(count: int, key: str, ticket: Ticket) -> str:
+    """E.g. "Recurring: 3 projector-dim tickets in Bay 4 this week"."""
+    phrase = _phrase(count, label_for(key), ticket.location, ticket.bay, this_week=True)
+    return f"Recurring: {phrase}"
+
+
+async def _similar_tickets(
+    repo: RecurrenceRepository, ticket: Ticket, now: datetime
+) -> list[Ticket]:
+    """`ticket` and the tickets for its problem at its place within the window (parents
+    aside), oldest first."""
     rows = await repo.created_since(ticket.location, ticket.bay, now - WINDOW, COUNTED_STATUSES)
     similar = [
         t
@@ -117,68 +151,89 @@ async def check_recurrence(
     ]
     if all(t.number != ticket.number for t in similar):
         similar.append(ticket)
-    if len(similar) < THRESHOLD:
-        return None
+    return similar
 
+
+async def _parents_of(tickets: TicketService, similar: list[Ticket]) -> dict[str, Ticket]:
+    """The parents the similar tickets are linked under already, by ticket id."""
     parents: dict[str, Ticket] = {}
     for t in similar:
         if t.parent_id and t.parent_id not in parents:
             parents[t.parent_id] = await tickets.get(t.parent_id)
+    return parents
+
+
+async def _open_parent(
+    repo: RecurrenceRepository, ticket: Ticket, parents: dict[str, Ticket], parent_key: str
+) -> Ticket | None:
+    """The open parent to group under: one of the similar tickets' own, else the open
+    parent of this problem at this place."""
     open_parents = [p for p in parents.values() if p.status in OPEN_STATUSES]
-    parent_key = f"{PARENT_PREFIX}{key}"[:PROBLEM_KEY_MAX]
     if not open_parents:
         found = await repo.with_problem_key(parent_key, ticket.location, ticket.bay, OPEN_VALUES)
         open_parents = [to_ticket(row, ()) for row in found]
+    return open_parents[0] if open_parents else None
 
-    priority = raised(max((t.priority for t in similar), key=lambda p: p.rank))
-    label = label_for(key)
-    title = (
-        f"Recurring: {_phrase(len(similar), label, ticket.location, ticket.bay, this_week=True)}"
+
+async def _update_parent(
+    tickets: TicketService,
+    notify: Notifier,
+    parent: Ticket,
+    title: str,
+    priority: Priority,
+    actor: str,
+) -> Ticket:
+    """Retitle the parent with the new count; raise its priority, never lower it."""
+    wanted = max(parent.priority, priority, key=lambda p: p.rank)
+    if parent.title == title and parent.priority == wanted:
+        return parent
+    parent = await tickets.edit(
+        parent.ticket_id,
+        TicketEdit(title=title, priority=wanted),
+        actor=actor,
+        expected_version=None,
     )
-    if open_parents:
-        parent = open_parents[0]
-        wanted = max(parent.priority, priority, key=lambda p: p.rank)
-        if parent.title != title or parent.priority != wanted:
-            parent = await tickets.edit(
-                parent.ticket_id,
-                TicketEdit(title=title, priority=wanted),
-                actor=actor,
-                expected_version=None,
-            )
-            notify.refresh_cards(parent)
-        created = False
-    else:
-        where = f"{ticket.location}" + (f" bay {ticket.bay}" if ticket.bay is not None else "")
-        parent = await tickets.create(
-            NewTicket(
-                title=title,
-                category=ticket.category,
-                priority=priority,
-                location=ticket.location,
-                bay=ticket.bay,
-                description=(
-                    f"{len(similar)} tickets for the same problem ({label}) at {where} within "
-                    f"7 days: {', '.join(t.ticket_id for t in similar)}. They are linked "
-                    "under this ticket."
-                ),
-                created_by=actor,
-                submitted_by=actor,
-                source=ticket.source,
-                decided_by=DECIDED_BY,
-                problem_key=parent_key,
-            )
-        )
-        created = True
+    notify.refresh_cards(parent)
+    return parent
 
+
+def _new_parent(
+    ticket: Ticket, similar: list[Ticket], key: str, title: str, priority: Priority, actor: str
+) -> NewTicket:
+    where = f"{ticket.location}" + (f" bay {ticket.bay}" if ticket.bay is not None else "")
+    return NewTicket(
+        title=title,
+        category=ticket.category,
+        priority=priority,
+        location=ticket.location,
+        bay=ticket.bay,
+        description=(
+            f"{len(similar)} tickets for the same problem ({label_for(key)}) at {where} within "
+            f"7 days: {', '.join(t.ticket_id for t in similar)}. They are linked "
+            "under this ticket."
+        ),
+        created_by=actor,
+        submitted_by=actor,
+        source=ticket.source,
+        decided_by=DECIDED_BY,
+        problem_key=_parent_key(key),
+    )
+
+
+async def _link_under(
+    tickets: TicketService,
+    parent: Ticket,
+    similar: list[Ticket],
+    parents: dict[str, Ticket],
+    actor: str,
+) -> None:
+    """Link the similar tickets under `parent`; one already under another open parent
+    stays there."""
     for t in similar:
         current = parents.get(t.parent_id) if t.parent_id else None
         keeps_own = current is not None and current.status in OPEN_STATUSES
         if t.parent_id != parent.ticket_id and not keeps_own:
             await tickets.set_parent(t.number, parent.number, actor=actor)
-    parent = await tickets.get(parent.ticket_id)
-    if created:
-        notify.created(parent)
-    return parent
 
 
 async def recurring_patterns(database: Database, now: datetime) -> list[Pattern]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.tickets.domain import Category, Status, Ticket
+from bot.tickets.domain import Category, Ticket
+from bot.tickets.status import OPEN_STATUSES
 from bot.triage.analysis import analyse
 from bot.triage.types import TriageInput
 
 _WORD = re.compile(r"[a-z]{3,}")
 _STOP = frozenset({"bay", "box", "the", "and", "not", "with", "for", "from", "location"})
-OPEN_STATUSES = frozenset({Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD})
 
 
 def problem_key(text: str) -> str | None:

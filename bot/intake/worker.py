@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 
 from bot.drain_loop import DrainLoop
-from bot.intake.relay import RELAY_KIND, RelayTriage
+from bot.intake.relay_inbox import RELAY_KIND
+from bot.intake.relay_triage import RelayTriage
 from storage.db import Database
 from storage.inbox import DONE, InboxRepository
 from storage.models import InboxEventRow

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.intake.dedup import OPEN_STATUSES
 from bot.monitoring.parsing import Change, Device, Reading, SystemEvent, read_event, stamp
 from bot.tickets.domain import Ticket
 from bot.tickets.service import TicketService
+from bot.tickets.status import OPEN_STATUSES
 from storage.models import InboxEventRow
 from storage.system_events import SystemEventRepository
 

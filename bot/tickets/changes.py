@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.followup import sla
+from bot.followup.sla import levels as sla
 from bot.logs import correlation_id
 from bot.tickets.domain import InvalidTicket, Priority, StaleTicket, Status, ThreadRef
 from storage.db import UnitOfWork, on_commit

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.followup import sla
+from bot.followup.sla import levels as sla
 from bot.tickets import status as machine
 from bot.tickets.changes import ChangeWriter, RowChange, check_bay, clean_title
 from bot.tickets.domain import (

@@ -12,6 +12,10 @@ _LABELS = {
     Status.ARCHIVED: "archived",
 }
 
+# The statuses of a ticket still to be dealt with, in the order work moves through them
+# (the digest shows them in this order).
+OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
+
 # Archiving is only for resolved tickets, so every archived ticket carries resolution
 # notes; leaving `archived` is the explicit unarchive, which returns it to `resolved`.
 ALLOWED: dict[Status, frozenset[Status]] = {

@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.followup.digest import PRIORITIES, Digest, DigestTicket, LocationDigest
-from bot.followup.sla import Clock
+from bot.followup.sla.levels import Clock
 from bot.tickets.domain import Priority, Status
 from slackui.mrkdwn import escape, truncate
 from slackui.views.common import PRIORITY_LABEL, STATUS_LABEL, age, slack_date

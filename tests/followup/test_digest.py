@@ -1,94 +1,29 @@
 """The digest of open tickets through the real parts: tickets in the database, the
-runtime's scheduler job (or `digest --now` as a process), the outbox sender, the Slack stub.
-Counts by status and priority per location, the SLA-breaching tickets first and then the
-oldest, recurring problems named, and the chart uploaded as a PNG of a known size."""
+runtime's scheduler job, the outbox sender, the Slack stub. Counts by status and priority
+per location, the SLA-breaching tickets first and then the oldest, recurring problems
+named, titles escaped, and the message within Slack's limits."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import struct
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-import numpy
-from matplotlib.image import imread
 from slack_sdk.models.blocks import Block
 
-from bot.followup.chart import COLOURS, HEIGHT_PX, WIDTH_PX
-from bot.followup.digest import (
-    CHART_FILENAME,
-    OPEN_STATUSES,
-    PRIORITIES,
-    Digest,
-    DigestTicket,
-    LocationDigest,
-    build_digest,
-    render_chart,
-)
-from bot.followup.jobs import Job
-from bot.followup.recurrence import check_recurrence
-from bot.tickets.domain import Category, Priority, Source, Status, Ticket, ticket_number
-from bot.tickets.notices import Notifier
-from bot.tickets.service import NewTicket, TicketService
+from bot.followup.digest import PRIORITIES, Digest, DigestTicket, LocationDigest
+from bot.tickets.domain import Priority, Status, Ticket, ticket_number
+from bot.tickets.status import OPEN_STATUSES
 from slackui.views.digest import MAX_BLOCKS, digest_message
 from storage.models import TicketRow
-from tests.support.app_harness import OPERATOR, TEST_CONFIG, Harness
-from tests.support.paths import REPO as ROOT
-from tests.support.slack_stub import Call, SlackStub
-
-AI = "OperatorGPT"
-OPS = "C0OPS"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def as_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from the PNG's first chunk, which must be IHDR."""
-    assert data[:8] == PNG_SIGNATURE
-    _length, kind = struct.unpack(">I4s", data[8:16])
-    assert kind == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    return int(width), int(height)
-
-
-async def new_ticket(
-    h: Harness,
-    title: str,
-    priority: Priority,
-    location: str = "Bedford",
-    bay: int | None = None,
-    *,
-    responded: bool = False,
-    problem_key: str | None = None,
-) -> Ticket:
-    async with h.runtime.database.unit_of_work() as session:
-        tickets = TicketService(session)
-        ticket = await tickets.create(
-            NewTicket(
-                title=title,
-                category=Category.TECH,
-                priority=priority,
-                location=location,
-                bay=bay,
-                created_by=OPERATOR if responded else AI,
-                submitted_by="cust_1",
-                source=Source.MESSAGE_THREAD,
-                responded=responded,
-                problem_key=problem_key,
-            )
-        )
-        if problem_key is not None:
-            notify = Notifier(session, h.runtime.operations.routed_channel, h.runtime.sender.wake)
-            await check_recurrence(tickets, notify, ticket, datetime.now(UTC), actor=AI)
-        return ticket
+from tests.followup.digest_support import (
+    OPS,
+    as_text,
+    digest_posts,
+    new_ticket,
+    run_digest_job,
+)
+from tests.support.app_harness import OPERATOR, Harness
 
 
 async def set_fields(h: Harness, ticket: Ticket, **fields: Any) -> None:
@@ -98,22 +33,6 @@ async def set_fields(h: Harness, ticket: Ticket, **fields: Any) -> None:
         assert row is not None
         for name, value in fields.items():
             setattr(row, name, value)
-
-
-async def run_digest_job(h: Harness) -> None:
-    """What the scheduler does at the configured time: the runtime's own digest job."""
-    scheduler = h.runtime.scheduler
-    assert scheduler is not None and scheduler.running
-    await scheduler.get_job(Job.DIGEST.value).func()
-    await h.settle()
-
-
-def digest_posts(stub: SlackStub) -> list[Call]:
-    return [
-        c
-        for c in stub.calls("chat.postMessage")
-        if c["channel"] == OPS and "Open tickets digest" in str(c.get("text"))
-    ]
 
 
 def section_texts(blocks: list[dict[str, Any]]) -> list[str]:
@@ -134,7 +53,18 @@ def valid_blocks(blocks: list[dict[str, Any]]) -> None:
             assert len(block["text"]["text"]) <= 3000
 
 
-async def test_digest_counts_per_location_breaching_first_then_oldest(harness: Harness) -> None:
+class Board(NamedTuple):
+    """Open tickets in every state the digest tells apart, and one resolved."""
+
+    overdue: Ticket  # critical, past its resolution deadline
+    unanswered: Ticket  # high, past its first-response deadline
+    recent: Ticket  # in progress
+    oldest: Ticket  # opened three days ago
+    elsewhere: Ticket  # at Dartmouth
+    fixed: Ticket  # resolved: not in the digest
+
+
+async def seed_board(harness: Harness) -> Board:
     now = datetime.now(UTC)
     overdue = await new_ticket(harness, "Door controller offline", Priority.CRITICAL, bay=None)
     unanswered = await new_ticket(harness, "TrackMan frozen", Priority.HIGH, bay=2)
@@ -150,6 +80,11 @@ async def test_digest_counts_per_location_breaching_first_then_oldest(harness: H
     await harness.runtime.operations.change_status(
         OPERATOR, fixed.ticket_id, Status.RESOLVED, resolution_notes="refilled"
     )
+    return Board(overdue, unanswered, recent, oldest, elsewhere, fixed)
+
+
+async def test_digest_counts_per_location_breaching_first_then_oldest(harness: Harness) -> None:
+    overdue, unanswered, recent, oldest, elsewhere, fixed = await seed_board(harness)
     await harness.settle()
 
     await run_digest_job(harness)
@@ -180,52 +115,6 @@ async def test_digest_counts_per_location_breaching_first_then_oldest(harness: H
     # Configured order: Bedford before Dartmouth.
     texts = section_texts(blocks)
     assert texts.index(bedford) < texts.index(dartmouth)
-
-
-async def test_the_chart_is_uploaded_to_the_ops_channel_as_a_png(harness: Harness) -> None:
-    await new_ticket(harness, "Projector dim", Priority.MEDIUM, bay=3)
-    await new_ticket(harness, "Kiosk slow", Priority.HIGH, "Dartmouth")
-
-    await run_digest_job(harness)
-
-    [url_call] = harness.stub.calls("files.getUploadURLExternal")
-    assert url_call["filename"] == CHART_FILENAME
-    [upload] = harness.stub.calls("upload")
-    assert png_size(upload.raw) == (WIDTH_PX, HEIGHT_PX)
-    assert int(url_call["length"]) == len(upload.raw)
-    [complete] = harness.stub.calls("files.completeUploadExternal")
-    assert complete["channel_id"] == OPS
-    assert complete["files"][0]["title"] == "Open tickets by location and priority"
-    assert "Bedford: 1; Dartmouth: 1" in url_call["alt_txt"]
-    # The message first, then its chart.
-    methods = harness.stub.methods()
-    assert methods.index("chat.postMessage") < methods.index("files.getUploadURLExternal")
-
-
-async def test_chart_saved_as_png_has_the_expected_size_and_shows_the_bars(
-    harness: Harness, tmp_path: Path
-) -> None:
-    for priority in (Priority.CRITICAL, Priority.HIGH, Priority.HIGH, Priority.LOW):
-        await new_ticket(harness, "Screen flicker", priority, bay=2)
-    await new_ticket(harness, "Door sticks", Priority.MEDIUM, "Dartmouth")
-    digest = await build_digest(
-        harness.runtime.database, harness.runtime.settings.club, datetime.now(UTC)
-    )
-
-    path = tmp_path / CHART_FILENAME
-    path.write_bytes(render_chart(digest))
-
-    data = path.read_bytes()
-    assert len(data) > 5_000
-    assert png_size(data) == (WIDTH_PX, HEIGHT_PX) == (1000, 500)
-    pixels = imread(path)
-    assert pixels.shape[:2] == (HEIGHT_PX, WIDTH_PX)
-    # Not a blank image: every priority's colour is drawn, as bars, among text and axes.
-    rgb = (pixels[:, :, :3] * 255).round().astype(numpy.uint32)
-    packed = (rgb[:, :, 0] << 16) | (rgb[:, :, 1] << 8) | rgb[:, :, 2]
-    for colour in COLOURS.values():
-        assert (packed == int(colour[1:], 16)).sum() > 500, colour
-    assert len(numpy.unique(packed)) > 10
 
 
 async def test_recurring_problems_are_named(harness: Harness) -> None:
@@ -281,70 +170,3 @@ def test_the_message_stays_within_slack_limits_with_many_locations() -> None:
     assert len(blocks) == MAX_BLOCKS
     assert "…and 35 more locations with 315 open tickets" in as_text(blocks)
     assert Digest.from_json(json.loads(json.dumps(digest.to_json()))) == digest
-
-
-def cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from app.cli import main; main()", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def cli_env(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
-    env.update(
-        DATABASE_URL=database_url,
-        CLUBOS_CONFIG=str(TEST_CONFIG),
-        TRIAGE_BACKEND="rules",
-        PYTHONPATH=str(ROOT),
-        **extra,
-    )
-    return env
-
-
-async def test_digest_now_posts_one_digest_and_exits(
-    slack_stub: SlackStub, sqlite_template: Path, tmp_path: Path
-) -> None:
-    path = tmp_path / "tickets.db"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite+aiosqlite:///{path}"
-    from storage.db import Database
-
-    database = Database(url)
-    async with database.unit_of_work() as session:
-        await TicketService(session).create(
-            NewTicket(
-                title="Projector dim",
-                category=Category.TECH,
-                priority=Priority.MEDIUM,
-                location="Bedford",
-                bay=3,
-                created_by=AI,
-                submitted_by="cust_1",
-                source=Source.MESSAGE_THREAD,
-            )
-        )
-    await database.dispose()
-
-    env = cli_env(tmp_path, url, SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=slack_stub.base_url)
-    done = cli(env, tmp_path, "digest", "--now")
-
-    assert done.returncode == 0, done.stderr
-    assert "Posted the digest to C0OPS, with the chart: 1 open ticket, 0 past SLA." in done.stdout
-    [post] = digest_posts(slack_stub)
-    assert "*Bedford* — 1 open" in as_text(post["blocks"])
-    assert len(slack_stub.calls("files.completeUploadExternal")) == 1
-    assert png_size(slack_stub.calls("upload")[0].raw) == (WIDTH_PX, HEIGHT_PX)
-
-
-def test_digest_now_without_slack_says_what_is_missing(tmp_path: Path) -> None:
-    done = cli(
-        cli_env(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/none.db"), tmp_path, "digest", "--now"
-    )
-    assert done.returncode == 2
-    assert "Slack is not configured: SLACK_BOT_TOKEN not set" in done.stderr
-    assert not (tmp_path / "none.db").exists()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.club import ConfigError, load_club_config
-from bot.followup.sla_notices import check_slas, duration
+from bot.followup.sla.notices import check_slas, duration
 from bot.tickets.domain import Category, Priority, Source, Status, Ticket
 from bot.tickets.notices import Notifier
 from bot.tickets.service import NewTicket, TicketService

@@ -4,24 +4,9 @@ through signed events, the inbox, the rules triage and the outbox."""
 from __future__ import annotations
 
 from bot.tickets.domain import Category, Priority, Source, Status
+from tests.intake.relay_support import T1, T2, customer_says
 from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, Harness
-
-T1 = "1732550000.000100"
-T2 = "1732550500.000100"
-
-
-def customer_says(text: str, ts: str, thread_ts: str | None = None, customer: str = "cust_1"):  # type: ignore[no-untyped-def]
-    return rq.message_event(
-        RELAY,
-        text,
-        ts=ts,
-        thread_ts=thread_ts,
-        bot_id="B0RELAY",
-        username="Relay",
-        subtype="bot_message",
-        metadata={"event_type": "customer_message", "event_payload": {"customer_id": customer}},
-    )
 
 
 async def test_no_balls_in_box_2_opens_one_medium_facilities_ticket(harness: Harness) -> None:

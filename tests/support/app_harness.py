@@ -49,9 +49,11 @@ class Harness:
             pending_tasks = [t for t in asyncio.all_tasks() if _is_bolt_task(t)]
             await self.runtime.triage_worker.drain()
             await self.runtime.sender.drain()
+            # Inbox first: on PostgreSQL each count sees the latest commits, so a triage that
+            # commits between the two would otherwise hide its queued cards from both.
             async with self.runtime.database.unit_of_work() as session:
-                pending = await OutboxRepository(session).pending_count()
-                pending += await InboxRepository(session).unfinished_count()
+                pending = await InboxRepository(session).unfinished_count()
+                pending += await OutboxRepository(session).pending_count()
             if not pending and not pending_tasks:
                 return
             if asyncio.get_running_loop().time() > deadline:

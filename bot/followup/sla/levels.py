@@ -1,5 +1,7 @@
-"""Service levels per priority (TRIAGE_RULES.md, from the ClubOS roadmap): deadlines for
-the first response and the resolution, and how far along a clock is."""
+"""SLA levels and deadlines, the rules alone: the service level of each priority
+(TRIAGE_RULES.md, from the ClubOS roadmap), a ticket's deadlines for the first response
+and the resolution, and which notice level a running clock has reached. The checker that
+sends the notices is bot.followup.sla.notices."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""SLA notices: for every open ticket and each running clock (first response until an
-operator acts, resolution until resolved), a warning at 75% of the time, an alert at 90%
-and, on breach, an escalation. Each is sent once per ticket and clock: a notice is
-recorded (unique ticket + clock + level) and queued in one unit of work, so two ticks or
-two processes never send it twice, and a crash never records one without queueing it.
+"""The SLA checker, run by the scheduler every minute (the levels and deadlines it
+applies are bot.followup.sla.levels): for every open ticket and each running clock (first
+response until an operator acts, resolution until resolved), a warning at 75% of the time,
+an alert at 90% and, on breach, an escalation. Each is sent once per ticket and clock: a
+notice is recorded (unique ticket + clock + level) and queued in one unit of work, so two
+ticks or two processes never send it twice, and a crash never records one without queueing
+it.
 
 A ticket found past several levels at once (the first check after a downtime) gets only
 the highest; the lower ones are recorded as sent, not posted."""
@@ -15,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.club import ClubConfig
-from bot.followup.sla import SERVICE_LEVELS, THRESHOLDS, Clock, Level, reached
-from bot.intake.dedup import OPEN_STATUSES
+from bot.followup.sla.levels import SERVICE_LEVELS, THRESHOLDS, Clock, Level, reached
 from bot.tickets.domain import Ticket, TicketNotFound
 from bot.tickets.notices import Notifier
 from bot.tickets.service import TicketService, to_ticket
+from bot.tickets.status import OPEN_STATUSES
 from storage.db import Database
 from storage.sla import SlaRepository
 

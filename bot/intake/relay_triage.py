@@ -1,21 +1,28 @@
-"""Customer messages relayed into Slack: received into the inbox, then triaged into at
-most one ticket per problem. Context → SOP gate → classifier → policy (bot.triage) →
-dedup → create or link, card and badge through the outbox."""
+"""The triage pipeline for relayed customer messages: every message the relay inbox
+(bot.intake.relay_inbox) stored becomes at most one ticket per problem.
+
+Who is speaking (a customer, an operator, or neither: ignored) → context (the thread's
+history and open tickets, the relayed customer and place) → SOP gate → classifier →
+policy (bot.triage) → a closure suggestion, or dedup (bot.intake.dedup) → link the thread
+to the open ticket of the same problem, or create a ticket (and check for a recurrence).
+Cards, replies and badges go through the outbox, in the same unit of work."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from bot.club import ClubConfig
 from bot.followup.recurrence import check_recurrence, is_parent
 from bot.intake.customers import customer_from_message
-from bot.intake.dedup import OPEN_STATUSES, find_duplicate
-from bot.tickets.domain import Category, Priority, Source, ThreadRef, Ticket
+from bot.intake.dedup import find_duplicate
+from bot.intake.relay_inbox import RelayedMessage
+from bot.tickets.domain import Source, Ticket
 from bot.tickets.notices import Notifier
 from bot.tickets.permissions import Permissions
 from bot.tickets.service import NewTicket, TicketFilter, TicketService
+from bot.tickets.status import OPEN_STATUSES
 from bot.triage.engine import triage
 from bot.triage.types import Classifier, TriageDecision, TriageInput
 from storage.db import Database
@@ -25,105 +32,6 @@ from storage.models import InboxEventRow, utcnow
 log = logging.getLogger("clubos.relay")
 
 SUBMITTED_BY_MAX = 128  # tickets.submitted_by
-
-RELAY_KIND = "relay_message"
-IGNORED_SUBTYPES = frozenset(
-    {
-        "message_deleted",
-        "channel_join",
-        "channel_leave",
-        "channel_topic",
-        "channel_purpose",
-        "channel_name",
-        "pinned_item",
-        "unpinned_item",
-        "bot_add",
-        "bot_remove",
-        "ekm_access_denied",
-    }
-)
-
-
-@dataclass(frozen=True)
-class RelayedMessage:
-    channel: str
-    ts: str
-    thread_ts: str
-    text: str
-    user: str | None
-    bot_id: str | None
-    username: str | None
-    metadata: dict[str, Any] | None
-
-    @property
-    def thread(self) -> ThreadRef:
-        return ThreadRef(self.channel, self.thread_ts)
-
-    @classmethod
-    def from_event(cls, event: dict[str, Any]) -> RelayedMessage | None:
-        """The message an event carries, or None when it is nothing to triage (a deletion,
-        a join, an empty post). An edit carries the edited message."""
-        subtype = event.get("subtype")
-        if subtype in IGNORED_SUBTYPES:
-            return None
-        message = event.get("message") if subtype == "message_changed" else event
-        if not isinstance(message, dict):
-            return None
-        # PostgreSQL text cannot hold NUL: a stray one would fail the ticket on every retry.
-        text = str(message.get("text") or "").replace("\x00", "")
-        if not text.strip():
-            return None
-        ts = str(message.get("ts") or "")
-        channel = str(event.get("channel") or "")
-        if not ts or not channel:
-            return None
-        return cls(
-            channel=channel,
-            ts=ts,
-            thread_ts=str(message.get("thread_ts") or ts),
-            text=text,
-            user=message.get("user"),
-            bot_id=message.get("bot_id"),
-            username=message.get("username"),
-            metadata=message.get("metadata"),
-        )
-
-
-def inbox_key(message: RelayedMessage) -> str:
-    # One key per message (channel + ts): a retry and an edit of it land on the same row.
-    return f"relay:{message.channel}:{message.ts}"
-
-
-class RelayInbox:
-    """The receiving side: store first, so nothing is lost once Slack got its 200."""
-
-    def __init__(self, database: Database, club: ClubConfig) -> None:
-        self.database = database
-        self.club = club
-
-    def is_relay_channel(self, channel: str) -> bool:
-        return self.club.location_for_channel(channel) is not None
-
-    async def receive(self, event: dict[str, Any]) -> bool:
-        """Store a relay-channel message for triage; True when there is new work."""
-        message = RelayedMessage.from_event(event)
-        if message is None or not self.is_relay_channel(message.channel):
-            return False
-        async with self.database.unit_of_work() as session:
-            inbox = InboxRepository(session)
-            payload = asdict(message)
-            if await inbox.record(
-                inbox_key(message), RELAY_KIND, payload, thread=str(message.thread)
-            ):
-                return True
-            if event.get("subtype") == "message_changed":
-                # An edit of a message not triaged yet is triaged once, as edited (a triage
-                # already under way notices the change and starts again: see `_act`).
-                row = await inbox.get(inbox_key(message), lock=True)
-                if row is not None and row.status != DONE and row.payload != payload:
-                    row.payload = payload
-                    return True
-            return False
 
 
 @dataclass(frozen=True)
@@ -143,7 +51,7 @@ class RelayTriage:
         club: ClubConfig,
         permissions: Permissions,
         classifier: Classifier,
-        wake_sender: Any = None,
+        wake_sender: Callable[[], None] | None = None,
     ) -> None:
         self.database = database
         self.club = club
@@ -236,6 +144,8 @@ class RelayTriage:
         decision: TriageDecision,
         open_here: list[Ticket],
     ) -> Outcome:
+        """Suggest closing the thread's open tickets, or link the thread to the open ticket
+        of the same problem, or create a ticket, or nothing."""
         backend = decision.decided_by.value
         if decision.suggest_close and open_here:
             for ticket in open_here:
@@ -243,55 +153,78 @@ class RelayTriage:
                     ticket, decision.reason, "customer" if customer else "operator"
                 )
             return Outcome("suggested_close", open_here[0].ticket_id, backend, decision.reason)
+        new = self._new_ticket(message, customer, decision)
+        if isinstance(new, str):
+            return Outcome("none", None, backend, new)
+        duplicate = await self._open_duplicate(tickets, new, message.text, decision.title)
+        if duplicate is not None:
+            return await self._link(tickets, notify, message, duplicate, decision)
+        ticket = await tickets.create(new)
+        notify.created(ticket)
+        await check_recurrence(tickets, notify, ticket, utcnow(), actor=self.club.ai.name)
+        return Outcome("ticket", ticket.ticket_id, backend, decision.reason)
+
+    def _new_ticket(
+        self, message: RelayedMessage, customer: str | None, decision: TriageDecision
+    ) -> NewTicket | str:
+        """The ticket the decision asks for, or why there is none."""
         if not decision.should_ticket or decision.category is None or decision.priority is None:
-            return Outcome("none", None, backend, decision.reason)
+            return decision.reason
         location = self.club.location(decision.location or "") or self.club.location_for_channel(
             message.channel
         )
         if location is None:
-            return Outcome("none", None, backend, "no known location")
-        # A bay the location does not have (0 from relay metadata, 7 of 4) is no bay at all.
-        bay = decision.bay if decision.bay in range(1, location.bays + 1) else None
-        candidates = await tickets.list(
-            TicketFilter(statuses=sorted(OPEN_STATUSES), locations=[location.name])
+            return "no known location"
+        return NewTicket(
+            title=decision.title or message.text[:80],
+            category=decision.category,
+            priority=decision.priority,
+            location=location.name,
+            description=decision.description or message.text,
+            # A bay the location does not have (0 from relay metadata, 7 of 4) is no bay.
+            bay=decision.bay if decision.bay in range(1, location.bays + 1) else None,
+            created_by=self.club.ai.name,
+            submitted_by=(customer or message.user or "unknown")[:SUBMITTED_BY_MAX],
+            source=Source.MESSAGE_THREAD,
+            decided_by=decision.decided_by.value,
+            thread=message.thread,
         )
-        duplicate = find_duplicate(
+
+    async def _open_duplicate(
+        self, tickets: TicketService, new: NewTicket, text: str, title: str
+    ) -> Ticket | None:
+        """The open ticket that already tracks the problem of `new`, if any (`text` and
+        `title` are the message's and the decision's own)."""
+        candidates = await tickets.list(
+            TicketFilter(statuses=sorted(OPEN_STATUSES), locations=[new.location])
+        )
+        return find_duplicate(
             # A recurrence parent groups reports; a new report is a ticket of its own.
             [t for t in candidates if not is_parent(t)],
-            location=location.name,
-            bay=bay,
-            category=decision.category,
-            text=message.text,
-            title=decision.title,
+            location=new.location,
+            bay=new.bay,
+            category=new.category,
+            text=text,
+            title=title,
         )
-        if duplicate is not None:
-            if str(message.thread) in duplicate.linked_threads:
-                return Outcome(
-                    "none", duplicate.ticket_id, backend, "already tracked in this thread"
-                )
-            linked = await tickets.link_thread(
-                duplicate.ticket_id, message.thread, actor=self.club.ai.name
-            )
-            notify.thread_linked(linked, message.thread, self.club.ai.name)
-            return Outcome("linked", linked.ticket_id, backend, decision.reason)
-        ticket = await tickets.create(
-            NewTicket(
-                title=decision.title or message.text[:80],
-                category=Category(decision.category),
-                priority=Priority(decision.priority),
-                location=location.name,
-                description=decision.description or message.text,
-                bay=bay,
-                created_by=self.club.ai.name,
-                submitted_by=(customer or message.user or "unknown")[:SUBMITTED_BY_MAX],
-                source=Source.MESSAGE_THREAD,
-                decided_by=backend,
-                thread=message.thread,
-            )
+
+    async def _link(
+        self,
+        tickets: TicketService,
+        notify: Notifier,
+        message: RelayedMessage,
+        duplicate: Ticket,
+        decision: TriageDecision,
+    ) -> Outcome:
+        """Link the message's thread to the ticket already tracking its problem."""
+        backend = decision.decided_by.value
+        if str(message.thread) in duplicate.linked_threads:
+            return Outcome("none", duplicate.ticket_id, backend, "already tracked in this thread")
+        linked = await tickets.link_thread(
+            duplicate.ticket_id, message.thread, actor=self.club.ai.name
         )
-        notify.created(ticket)
-        await check_recurrence(tickets, notify, ticket, utcnow(), actor=self.club.ai.name)
-        return Outcome("ticket", ticket.ticket_id, backend, decision.reason)
+        notify.thread_linked(linked, message.thread, self.club.ai.name)
+        return Outcome("linked", linked.ticket_id, backend, decision.reason)
 
     async def _finish(self, row: InboxEventRow, outcome: Outcome) -> Outcome:
         async with self.database.unit_of_work() as session:

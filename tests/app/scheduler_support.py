@@ -1,0 +1,36 @@
+"""What the scheduler tests share: the test config's zone and digest time, a fixed clock,
+and a ticket made straight through the ticket service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.tickets.domain import Category, Priority, Source, Ticket
+from bot.tickets.service import NewTicket, TicketService
+from storage.db import Database
+
+HALIFAX = ZoneInfo("America/Halifax")
+# 08:00:05 in Halifax on a Thursday: the test config's digest ("0 8 * * *") has just fired.
+DIGEST_TIME = datetime(2026, 11, 26, 8, 0, 5, tzinfo=HALIFAX).astimezone(UTC)
+
+
+def fixed(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
+async def add_ticket(database: Database, title: str, priority: Priority) -> Ticket:
+    async with database.unit_of_work() as session:
+        return await TicketService(session).create(
+            NewTicket(
+                title=title,
+                category=Category.TECH,
+                priority=priority,
+                location="Bedford",
+                bay=2,
+                created_by="OperatorGPT",
+                submitted_by="cust_1",
+                source=Source.MESSAGE_THREAD,
+            )
+        )
