@@ -129,3 +129,27 @@ async def test_untrusted_titles_never_ping_in_lists_or_show(harness: Harness) ->
         for block in body["blocks"]:
             if block["type"] == "section" and "everything is down" in block["text"]["text"]:
                 assert block["text"]["verbatim"] is True
+
+
+async def test_show_escapes_notes_and_hold_reasons(harness: Harness) -> None:
+    """Notes and hold reasons are stored as typed (a modal's text is not escaped by Slack):
+    `/ticket show` must escape them, so they neither ping nor break the mrkdwn."""
+    ticket = await make(harness, in_thread=False, settle=False)
+    operations = harness.runtime.operations
+    note = "<!channel> fees < $5 & tips > $2, ask <@U0SNEAKY>"
+    await operations.add_note(OPERATOR, ticket.ticket_id, note)
+    reason = "<!here> waiting for <@U0SNEAKY> & the <https://evil.example|vendor>"
+    await operations.change_status(OPERATOR, ticket.ticket_id, Status.ON_HOLD, hold_reason=reason)
+    body = await ask(harness, f"show {ticket.ticket_id}", read=True)
+    raw = shown(body)
+    for unsafe in ("<!channel>", "<!here>", "<@U0SNEAKY>", "<https://evil.example"):
+        assert unsafe not in raw, unsafe
+    history = next(b["text"]["text"] for b in body["blocks"] if "*History*" in str(b))
+    assert (
+        "added a note: &lt;!channel&gt; fees &lt; $5 &amp; tips &gt; $2, ask &lt;@U0SNEAKY&gt;"
+        in history
+    )
+    assert (
+        "&lt;!here&gt; waiting for &lt;@U0SNEAKY&gt; &amp; the "
+        "&lt;https://evil.example|vendor&gt;" in history
+    )
