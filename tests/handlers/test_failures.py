@@ -11,7 +11,8 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.tickets.usecases import TicketDraft
-from handlers.failures import answered
+from handlers.failures import BOLT_ARGUMENTS, answered
+from handlers.services import SERVICE_NAMES
 from slackui.ids import Shortcut, ViewId
 from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, Harness
@@ -81,3 +82,7 @@ def test_a_listener_asking_for_what_nobody_provides_is_refused_at_registration()
 
     with pytest.raises(TypeError, match="draft"):
         answered(listener)
+
+
+def test_services_never_shadow_what_bolt_passes() -> None:
+    assert not SERVICE_NAMES & BOLT_ARGUMENTS
