@@ -51,7 +51,25 @@ def status_options(ticket: Ticket) -> list[Option]:
 
 
 def ticket_card(ticket: Ticket, now: datetime, *, auto_note: str | None = None) -> list[Block]:
-    fields = [
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(text=f":ticket: {headline(ticket)}", verbatim=True),
+            fields=_facts(ticket, now),
+        ),
+        *(
+            SectionBlock(text=MarkdownTextObject(text=text, verbatim=True))
+            for text in _free_texts(ticket)
+        ),
+        ContextBlock(
+            block_id=f"{VERSION_BLOCK_PREFIX}{ticket.ticket_id}|{ticket.version}",
+            elements=[MarkdownTextObject(text=_context(ticket, auto_note))],
+        ),
+        card_actions(ticket),
+    ]
+
+
+def _facts(ticket: Ticket, now: datetime) -> list[MarkdownTextObject]:
+    return [
         MarkdownTextObject(text=f"*Priority*\n{PRIORITY_LABEL[ticket.priority]}"),
         MarkdownTextObject(text=f"*Status*\n{STATUS_LABEL[ticket.status]}"),
         MarkdownTextObject(text=f"*Category*\n{CATEGORY_LABEL[ticket.category]}"),
@@ -59,50 +77,28 @@ def ticket_card(ticket: Ticket, now: datetime, *, auto_note: str | None = None) 
         MarkdownTextObject(text=f"*Assignee*\n{user(ticket.assigned_to)}"),
         MarkdownTextObject(text=f"*Age*\n{age(ticket.timestamp, now)}"),
     ]
-    blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(text=f":ticket: {headline(ticket)}", verbatim=True),
-            fields=fields,
-        )
-    ]
+
+
+def _free_texts(ticket: Ticket) -> list[str]:
+    """The ticket's texts people typed, quoted (escaped): the description, and the
+    resolution notes or the hold reason while they apply."""
+    texts = []
     if ticket.description.strip():
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=quote(ticket.description, DESCRIPTION_LIMIT), verbatim=True
-                )
-            )
-        )
+        texts.append(quote(ticket.description, DESCRIPTION_LIMIT))
     if ticket.resolution_notes and ticket.status in (Status.RESOLVED, Status.ARCHIVED):
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text="*Resolution*\n" + quote(ticket.resolution_notes, DESCRIPTION_LIMIT),
-                    verbatim=True,
-                )
-            )
-        )
+        texts.append("*Resolution*\n" + quote(ticket.resolution_notes, DESCRIPTION_LIMIT))
     if ticket.hold_reason and ticket.status == Status.ON_HOLD:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text="*On hold*\n" + quote(ticket.hold_reason, DESCRIPTION_LIMIT), verbatim=True
-                )
-            )
-        )
+        texts.append("*On hold*\n" + quote(ticket.hold_reason, DESCRIPTION_LIMIT))
+    return texts
+
+
+def _context(ticket: Ticket, auto_note: str | None) -> str:
     context = f"Opened {slack_date(ticket.timestamp)} by {user(ticket.created_by)}"
     if ticket.decided_by in ("llm", "rules"):
         context += f" · fields chosen by {ticket.decided_by} triage"
     if auto_note:
         context += f" · {auto_note}"
-    blocks.append(
-        ContextBlock(
-            block_id=f"{VERSION_BLOCK_PREFIX}{ticket.ticket_id}|{ticket.version}",
-            elements=[MarkdownTextObject(text=context)],
-        )
-    )
-    blocks.append(card_actions(ticket))
-    return blocks
+    return context
 
 
 def card_actions(ticket: Ticket) -> ActionsBlock:

@@ -7,26 +7,27 @@ from datetime import datetime
 from slack_sdk.models.blocks import Option
 
 from bot.tickets.domain import Category, Priority, Status, Ticket
+from bot.tickets.status import label
 from slackui.mrkdwn import escape, truncate
 
-PRIORITY_LABEL = {
-    Priority.CRITICAL: ":red_circle: Critical",
-    Priority.HIGH: ":large_orange_circle: High",
-    Priority.MEDIUM: ":large_yellow_circle: Medium",
-    Priority.LOW: ":white_circle: Low",
+PRIORITY_EMOJI = {
+    Priority.CRITICAL: ":red_circle:",
+    Priority.HIGH: ":large_orange_circle:",
+    Priority.MEDIUM: ":large_yellow_circle:",
+    Priority.LOW: ":white_circle:",
 }
-STATUS_LABEL = {
-    Status.OPEN: "Open",
-    Status.IN_PROGRESS: "In progress",
-    Status.ON_HOLD: "On hold",
-    Status.RESOLVED: "Resolved",
-    Status.ARCHIVED: "Archived",
-}
-CATEGORY_LABEL = {Category.FACILITIES: "Facilities", Category.TECH: "Tech"}
+PRIORITY_LABEL = {p: f"{emoji} {p.value.capitalize()}" for p, emoji in PRIORITY_EMOJI.items()}
+STATUS_LABEL = {s: label(s).capitalize() for s in Status}  # "In progress"
+CATEGORY_LABEL = {c: c.value.capitalize() for c in Category}
 
 
-def plain_option(label: str, value: str) -> Option:
-    return Option(text=truncate(label, 75), value=value)
+def plain_option(text: str, value: str) -> Option:
+    return Option(text=truncate(text, 75), value=value)
+
+
+def priority_options() -> list[Option]:
+    """The priorities, most urgent first, by name (a select shows no emoji)."""
+    return [plain_option(p.value.capitalize(), p.value) for p in reversed(Priority)]
 
 
 def user(user_id: str | None) -> str:

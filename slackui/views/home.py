@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.club import ClubConfig
-from bot.tickets.domain import Category, Priority, Status, Ticket
+from bot.tickets.domain import Category, Status, Ticket
 from bot.tickets.home import ANY, Assigned, HomePage
 from slackui.ids import Action
 from slackui.views.common import (
@@ -30,6 +30,7 @@ from slackui.views.common import (
     age,
     headline,
     plain_option,
+    priority_options,
     user,
     where,
 )
@@ -66,28 +67,13 @@ def _select(
 
 def _filters(club: ClubConfig, page: HomePage, can_create: bool) -> ActionsBlock:
     flt = page.filters
-    named = [loc.name for loc in club.locations if len(loc.name) <= OPTION_VALUE_MAX]
-    locations = [plain_option("All locations", ANY), *(plain_option(n, n) for n in named[:99])]
-    if (
-        flt.location
-        and len(flt.location) <= OPTION_VALUE_MAX
-        and not any(o.value.lower() == flt.location.lower() for o in locations)
-    ):
-        # A location no longer in the config: keep it choosable so the filter stays visible.
-        locations = [locations[0], plain_option(flt.location, flt.location), *locations[1:98]]
-    chosen_location = next(
-        (o.value for o in locations if flt.location and o.value.lower() == flt.location.lower()),
-        ANY,
-    )
-    priorities = [plain_option("All priorities", ANY)] + [
-        plain_option(PRIORITY_LABEL[p].split(" ", 1)[1], p.value) for p in reversed(Priority)
-    ]
+    priorities = [plain_option("All priorities", ANY), *priority_options()]
     categories = [plain_option("All categories", ANY)] + [
         plain_option(CATEGORY_LABEL[c], c.value) for c in Category
     ]
     assigned = [plain_option(ASSIGNED_LABEL[a], a.value) for a in Assigned]
     elements: list[StaticSelectElement | ButtonElement] = [
-        _select(Action.HOME_FILTER_LOCATION, "Location", locations, chosen_location),
+        _location_select(club, flt.location),
         _select(
             Action.HOME_FILTER_PRIORITY,
             "Priority",
@@ -112,6 +98,23 @@ def _filters(club: ClubConfig, page: HomePage, can_create: bool) -> ActionsBlock
             )
         )
     return ActionsBlock(block_id=FILTERS_BLOCK, elements=elements)
+
+
+def _location_select(club: ClubConfig, chosen: str | None) -> StaticSelectElement:
+    """The configured locations (as many as a select holds), matched in any case."""
+    named = [loc.name for loc in club.locations if len(loc.name) <= OPTION_VALUE_MAX]
+    locations = [plain_option("All locations", ANY), *(plain_option(n, n) for n in named[:99])]
+    if (
+        chosen
+        and len(chosen) <= OPTION_VALUE_MAX
+        and not any(o.value.lower() == chosen.lower() for o in locations)
+    ):
+        # A location no longer in the config: keep it choosable so the filter stays visible.
+        locations = [locations[0], plain_option(chosen, chosen), *locations[1:98]]
+    initial = next(
+        (o.value for o in locations if chosen and o.value.lower() == chosen.lower()), ANY
+    )
+    return _select(Action.HOME_FILTER_LOCATION, "Location", locations, initial)
 
 
 def ticket_line(ticket: Ticket, now: datetime) -> SectionBlock:

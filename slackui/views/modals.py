@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
     InputInteractiveElement,
     MarkdownTextObject,
     NumberInputElement,
+    Option,
     PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
@@ -24,9 +25,10 @@ from bot.club import ClubConfig
 from bot.tickets.domain import Category, Priority, Ticket
 from slackui.ids import ModalInput, ViewId
 from slackui.mrkdwn import truncate
-from slackui.views.common import CATEGORY_LABEL, PRIORITY_LABEL, headline, plain_option
+from slackui.views.common import CATEGORY_LABEL, headline, plain_option, priority_options
 
 LEARNABLE_VALUE = "learnable"
+BAY_HINT = "Leave empty for the whole location."
 
 
 @dataclass(frozen=True)
@@ -73,98 +75,19 @@ def _text(
     )
 
 
+def _select(field: ModalInput, options: list[Option], chosen: str | None) -> StaticSelectElement:
+    initial = next((o for o in options if o.value == chosen), None)
+    return StaticSelectElement(action_id=field.value, options=options, initial_option=initial)
+
+
+def _suggested(by: str) -> ContextBlock:
+    text = f"Title and category suggested by {by} triage: check them."
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
 def create_ticket_modal(club: ClubConfig, prefill: CreatePrefill) -> View:
-    priorities = [
-        plain_option(PRIORITY_LABEL[p].split(" ", 1)[1], p.value) for p in reversed(Priority)
-    ]
-    categories = [plain_option(CATEGORY_LABEL[c], c.value) for c in Category]
-    locations = [plain_option(loc.name, loc.name) for loc in club.locations][:100]
-    initial_location = next((o for o in locations if o.value == prefill.location), None)
-    blocks: list[Block] = []
-    if prefill.suggested_by:
-        blocks.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text=(
-                            f"Title and category suggested by {prefill.suggested_by} triage: "
-                            "check them."
-                        )
-                    )
-                ]
-            )
-        )
-    blocks += [
-        _input(ModalInput.TITLE, "Title", _text(ModalInput.TITLE, prefill.title, max_length=150)),
-        _input(
-            ModalInput.CATEGORY,
-            "Category",
-            StaticSelectElement(
-                action_id=ModalInput.CATEGORY.value,
-                options=categories,
-                initial_option=next(
-                    (
-                        o
-                        for o in categories
-                        if prefill.category and o.value == prefill.category.value
-                    ),
-                    None,
-                ),
-            ),
-        ),
-        _input(
-            ModalInput.PRIORITY,
-            "Priority",
-            StaticSelectElement(
-                action_id=ModalInput.PRIORITY.value,
-                options=priorities,
-                initial_option=next(o for o in priorities if o.value == prefill.priority.value),
-            ),
-        ),
-        _input(
-            ModalInput.LOCATION,
-            "Location",
-            StaticSelectElement(
-                action_id=ModalInput.LOCATION.value,
-                options=locations,
-                initial_option=initial_location,
-            ),
-        ),
-        _input(
-            ModalInput.BAY,
-            "Bay",
-            NumberInputElement(
-                action_id=ModalInput.BAY.value,
-                is_decimal_allowed=False,
-                min_value="1",
-                max_value="99",
-                initial_value=str(prefill.bay) if prefill.bay else None,
-            ),
-            optional=True,
-            hint="Leave empty for the whole location.",
-        ),
-        _input(
-            ModalInput.DESCRIPTION,
-            "Description",
-            _text(ModalInput.DESCRIPTION, prefill.description, multiline=True),
-            optional=True,
-        ),
-        _input(
-            ModalInput.ASSIGNEE,
-            "Assignee",
-            UserSelectElement(action_id=ModalInput.ASSIGNEE.value, placeholder="Nobody yet"),
-            optional=True,
-        ),
-        _input(
-            ModalInput.LEARNABLE,
-            "Teach the AI",
-            CheckboxesElement(
-                action_id=ModalInput.LEARNABLE.value,
-                options=[plain_option("Use this ticket as an example for triage", LEARNABLE_VALUE)],
-            ),
-            optional=True,
-        ),
-    ]
+    blocks: list[Block] = [_suggested(prefill.suggested_by)] if prefill.suggested_by else []
+    blocks += _ticket_inputs(club, prefill)
     return View(
         type="modal",
         callback_id=ViewId.TICKET_CREATE.value,
@@ -173,6 +96,49 @@ def create_ticket_modal(club: ClubConfig, prefill: CreatePrefill) -> View:
         close="Cancel",
         private_metadata=prefill.metadata(),
         blocks=blocks,
+    )
+
+
+def _ticket_inputs(club: ClubConfig, prefill: CreatePrefill) -> list[InputBlock]:
+    categories = [plain_option(CATEGORY_LABEL[c], c.value) for c in Category]
+    category = prefill.category.value if prefill.category else None
+    locations = [plain_option(loc.name, loc.name) for loc in club.locations][:100]
+    description = _text(ModalInput.DESCRIPTION, prefill.description, multiline=True)
+    assignee = UserSelectElement(action_id=ModalInput.ASSIGNEE.value, placeholder="Nobody yet")
+    return [
+        _input(ModalInput.TITLE, "Title", _text(ModalInput.TITLE, prefill.title, max_length=150)),
+        _input(ModalInput.CATEGORY, "Category", _select(ModalInput.CATEGORY, categories, category)),
+        _input(
+            ModalInput.PRIORITY,
+            "Priority",
+            _select(ModalInput.PRIORITY, priority_options(), prefill.priority.value),
+        ),
+        _input(
+            ModalInput.LOCATION,
+            "Location",
+            _select(ModalInput.LOCATION, locations, prefill.location),
+        ),
+        _input(ModalInput.BAY, "Bay", _bay(prefill.bay), optional=True, hint=BAY_HINT),
+        _input(ModalInput.DESCRIPTION, "Description", description, optional=True),
+        _input(ModalInput.ASSIGNEE, "Assignee", assignee, optional=True),
+        _input(ModalInput.LEARNABLE, "Teach the AI", _learnable(), optional=True),
+    ]
+
+
+def _bay(bay: int | None) -> NumberInputElement:
+    return NumberInputElement(
+        action_id=ModalInput.BAY.value,
+        is_decimal_allowed=False,
+        min_value="1",
+        max_value="99",
+        initial_value=str(bay) if bay else None,
+    )
+
+
+def _learnable() -> CheckboxesElement:
+    return CheckboxesElement(
+        action_id=ModalInput.LEARNABLE.value,
+        options=[plain_option("Use this ticket as an example for triage", LEARNABLE_VALUE)],
     )
 
 

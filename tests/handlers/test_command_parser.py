@@ -1,4 +1,4 @@
-"""The `/ticket` text parser (handlers.command_parser): every subcommand, Slack's escaped text, and
+"""The `/ticket` text parser (handlers.commands.parser): every subcommand, Slack's escaped text, and
 every bad input turning into help that says what was wrong."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.tickets.domain import Category, Priority, Status
-from handlers.command_parser import (
+from handlers.commands.parsed import (
     ACTIVE,
     AddNote,
     AssignTicket,
@@ -18,9 +18,9 @@ from handlers.command_parser import (
     SetStatus,
     ShowTicket,
     WebLogin,
-    parse_command,
-    plain_text,
 )
+from handlers.commands.parser import parse_command
+from handlers.commands.words import plain_text
 
 CALLER = "U0OP1"
 LOCATIONS = ("Bedford", "Dartmouth", "Bayers Lake")

@@ -56,10 +56,13 @@ def web_api_methods_used() -> set[str]:
     return found
 
 
+REGISTRATION = ROOT / "handlers" / "__init__.py"  # the one place listeners get their ids
+SUBSCRIBED = re.compile(r"\bapp\.event\(\s*Event\.(\w+)\.value")
+
+
 def registered_events() -> set[Event]:
-    """Events some handler subscribes to with `@app.event(Event.X.value)`."""
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "handlers").rglob("*.py"))
-    return {event for event in Event if f"Event.{event.name}.value" in text}
+    """Events some listener subscribes to with `app.event(Event.X.value)`."""
+    return {Event[name] for name in SUBSCRIBED.findall(REGISTRATION.read_text(encoding="utf-8"))}
 
 
 def test_shortcuts_and_command_match_the_ids() -> None:
@@ -121,3 +124,13 @@ async def test_each_declared_surface_reaches_a_listener(harness: Harness, reques
 async def test_an_undeclared_shortcut_reaches_none(harness: Harness) -> None:
     answer = await harness.post(rq.global_shortcut("not_ours", OPERATOR))
     assert answer.status_code == 404
+
+
+def test_listeners_get_their_ids_in_one_place() -> None:
+    """Only the registration knows the Slack app, so no listener subscribes elsewhere."""
+    elsewhere = [
+        path.relative_to(ROOT)
+        for path in (ROOT / "handlers").rglob("*.py")
+        if path != REGISTRATION and re.search(r"\bAsyncApp\b|\bapp\.", path.read_text("utf-8"))
+    ]
+    assert elsewhere == []

@@ -9,21 +9,9 @@ import time
 from slack_sdk.models.views import View
 
 from bot.tickets.domain import Category, Source, Status
+from tests.handlers.helpers.surfaces import THREAD_TS, initial, relayed
 from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, STRANGER, Harness
-
-THREAD_TS = "1732550000.000100"
-
-
-def relayed(text: str, ts: str = THREAD_TS, customer: str = "cust_5102") -> dict[str, object]:
-    return {
-        "type": "message",
-        "ts": ts,
-        "text": text,
-        "bot_id": "B0RELAY",
-        "username": "SMS relay",
-        "metadata": {"event_type": "customer_message", "event_payload": {"customer_id": customer}},
-    }
 
 
 async def open_modal(h: Harness, text: str) -> dict[str, object]:
@@ -32,12 +20,6 @@ async def open_modal(h: Harness, text: str) -> dict[str, object]:
     call = (await h.stub.wait_for("views.open"))[-1]
     view = call["view"]
     return json.loads(view) if isinstance(view, str) else view
-
-
-def initial(view: dict[str, object], block_id: str) -> object:
-    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)  # type: ignore[union-attr,attr-defined]
-    element = block["element"]
-    return element.get("initial_value") or (element.get("initial_option") or {}).get("value")
 
 
 async def test_message_shortcut_opens_a_prefilled_modal(harness: Harness) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.club import ClubConfig
 from bot.intake.quick_tickets import ticket_from_message
 from bot.tickets.permissions import NotAllowed
 from bot.tickets.usecases import Operations
-from slackui.ids import TICKET_REACTION, Event
+from slackui.ids import TICKET_REACTION
+
+UNREADABLE = "I could not read that message to make a ticket."
 
 
 async def _message_at(client: AsyncWebClient, channel: str, ts: str) -> dict[str, Any] | None:
@@ -32,20 +32,18 @@ async def _message_at(client: AsyncWebClient, channel: str, ts: str) -> dict[str
     return None
 
 
-def register(app: AsyncApp, club: ClubConfig, operations: Operations) -> None:
-    @app.event(Event.REACTION_ADDED.value)
-    async def on_reaction(event: dict[str, Any], client: AsyncWebClient) -> None:
-        item = event.get("item") or {}
-        if event.get("reaction") != TICKET_REACTION or item.get("type") != "message":
-            return
-        user, channel, ts = event["user"], item["channel"], item["ts"]
-        if not await operations.permissions.is_operator(user):
-            await client.chat_postEphemeral(channel=channel, user=user, text=NotAllowed().message)
-            return
-        message = await _message_at(client, channel, ts)
-        if message is None:
-            await client.chat_postEphemeral(
-                channel=channel, user=user, text="I could not read that message to make a ticket."
-            )
-            return
-        await ticket_from_message(operations, user, channel, message)
+async def ticket_from_reaction(
+    event: dict[str, Any], client: AsyncWebClient, operations: Operations
+) -> None:
+    item = event.get("item") or {}
+    if event.get("reaction") != TICKET_REACTION or item.get("type") != "message":
+        return
+    user, channel, ts = event["user"], item["channel"], item["ts"]
+    if not await operations.permissions.is_operator(user):
+        await client.chat_postEphemeral(channel=channel, user=user, text=NotAllowed().message)
+        return
+    message = await _message_at(client, channel, ts)
+    if message is None:
+        await client.chat_postEphemeral(channel=channel, user=user, text=UNREADABLE)
+        return
+    await ticket_from_message(operations, user, channel, message)

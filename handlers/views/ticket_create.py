@@ -1,15 +1,15 @@
-"""Submission of the `ticket_create` modal: validate, create, post the card (outbox)."""
+"""Submission of the new-ticket modal: validate, create, post the card (outbox)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck
 
 from bot.tickets.domain import Category, Priority, ThreadRef, TicketError
 from bot.tickets.usecases import Operations, TicketDraft
-from slackui.ids import ModalInput, ViewId
+from slackui.ids import ModalInput
 from slackui.state import ViewState
 from slackui.views.modals import LEARNABLE_VALUE
 
@@ -55,18 +55,16 @@ def read_draft(view: dict[str, Any]) -> tuple[TicketDraft | None, dict[str, str]
     return draft, {}
 
 
-def register(app: AsyncApp, operations: Operations) -> None:
-    @app.view(ViewId.TICKET_CREATE.value)
-    async def submit_ticket(ack: AsyncAck, body: dict[str, Any]) -> None:
-        draft, errors = read_draft(body["view"])
-        if draft is not None:
-            errors = operations.validate_draft(draft)
-        if errors or draft is None:
-            await ack(response_action="errors", errors=errors)
-            return
-        try:
-            await operations.create(body["user"]["id"], draft)
-        except TicketError as exc:
-            await ack(response_action="errors", errors={ModalInput.TITLE.value: exc.message})
-            return
-        await ack()
+async def submit_ticket(ack: AsyncAck, body: dict[str, Any], operations: Operations) -> None:
+    draft, errors = read_draft(body["view"])
+    if draft is not None:
+        errors = operations.validate_draft(draft)
+    if errors or draft is None:
+        await ack(response_action="errors", errors=errors)
+        return
+    try:
+        await operations.create(body["user"]["id"], draft)
+    except TicketError as exc:
+        await ack(response_action="errors", errors={ModalInput.TITLE.value: exc.message})
+        return
+    await ack()

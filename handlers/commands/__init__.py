@@ -1,0 +1,1 @@
+"""The `/ticket` slash command: its listener, and the parser of its text."""

@@ -1,0 +1,1 @@
+"""Listeners for the message and global shortcuts."""

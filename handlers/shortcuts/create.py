@@ -1,0 +1,71 @@
+"""Shortcuts: `create_ticket` on a message, `new_ticket` from anywhere. Both open the
+ticket modal at once (ack, then views.open inside the trigger's 3 seconds)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.club import ClubConfig
+from bot.intake.suggest import suggest_from_message
+from bot.tickets.permissions import NotAllowed
+from bot.tickets.usecases import Operations
+from handlers.replies import tell
+from slackui.views.modals import CreatePrefill, create_ticket_modal, notice_modal
+
+
+def _prefill(club: ClubConfig, body: dict[str, Any]) -> CreatePrefill:
+    """The modal filled in from the message, as triage's rules read it."""
+    suggestion = suggest_from_message(club, body["channel"]["id"], body["message"])
+    return CreatePrefill(
+        title=suggestion.title,
+        description=suggestion.description,
+        category=suggestion.category,
+        priority=suggestion.priority,
+        location=suggestion.location,
+        bay=suggestion.bay,
+        customer=suggestion.customer,
+        channel=suggestion.thread.channel if suggestion.thread else None,
+        thread_ts=suggestion.thread.thread_ts if suggestion.thread else None,
+        suggested_by=suggestion.decided_by,
+    )
+
+
+async def create_from_message(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    club: ClubConfig,
+    operations: Operations,
+) -> None:
+    await ack()
+    if not await operations.permissions.is_operator(body["user"]["id"]):
+        await tell(client, body, NotAllowed().message, respond)
+        return
+    view = create_ticket_modal(club, _prefill(club, body))
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def create_standalone(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    club: ClubConfig,
+    operations: Operations,
+) -> None:
+    await ack()
+    view = await new_ticket_modal(club, operations, body["user"]["id"])
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def new_ticket_modal(club: ClubConfig, operations: Operations, user_id: str) -> View:
+    """The empty create modal for an operator; for anyone else, a modal saying why not
+    (where there is no channel to answer in)."""
+    if not await operations.permissions.is_operator(user_id):
+        return notice_modal(NotAllowed().message)
+    return create_ticket_modal(club, CreatePrefill())

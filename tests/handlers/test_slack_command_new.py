@@ -1,0 +1,78 @@
+"""`/ticket new`, `web` and `help` end to end, and locations of several words."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.handlers.helpers.command import ask, listed_ids, make, opened_view, run, shown
+from tests.handlers.helpers.surfaces import initial
+from tests.support.app_harness import (
+    RELAY,
+    STRANGER,
+    TEST_CONFIG,
+    Harness,
+    harness_settings,
+    open_harness,
+)
+from tests.support.slack_stub import SlackStub
+
+GENERAL = "C0GENERAL"  # not a relay channel
+
+
+@pytest.fixture
+async def lake(slack_stub: SlackStub, db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
+    """The harness with a config that also has a two-word location."""
+    config = tmp_path / "clubos.toml"
+    config.write_text(
+        TEST_CONFIG.read_text(encoding="utf-8")
+        + '\n[[locations]]\nname = "Bayers Lake"\nbays = 3\nrelay_channels = ["C0RELAYLAKE"]\n',
+        encoding="utf-8",
+    )
+    settings = harness_settings(slack_stub, db_url, clubos_config=config)
+    async with open_harness(slack_stub, settings) as harness:
+        yield harness
+
+
+async def test_new_opens_the_create_modal_prefilled(harness: Harness) -> None:
+    assert await run(harness, "new Bay 3 projector &amp; screen", channel=RELAY) is None
+    view = opened_view(harness)
+    assert view["callback_id"] == "ticket_create"
+    assert initial(view, "title") == "Bay 3 projector & screen"
+    assert initial(view, "location") == "Bedford"  # the relay channel's location
+
+    assert await run(harness, "new", channel=GENERAL) is None
+    view = opened_view(harness)
+    assert initial(view, "title") is None and initial(view, "location") is None
+    assert harness.stub.count("views.open") == 2
+    assert await harness.tickets() == []  # the modal's submission makes the ticket
+
+
+async def test_web_says_honestly_there_is_no_dashboard_yet(harness: Harness) -> None:
+    body = await ask(harness, "web")
+    text = shown(body)
+    assert "not available yet" in text
+    assert "http" not in text and "/login/" not in text
+
+
+async def test_help_for_anything_else(harness: Harness) -> None:
+    for text in ("help", "", "frobnicate T-1", "show banana", "list Halifax", "status T-1"):
+        body = await ask(harness, text, user=STRANGER, read=True)
+        said = shown(body)
+        assert "/ticket list" in said and "/ticket resolve T-42" in said, text
+        assert "&lt;location&gt;" in said  # usage placeholders escaped, not read as links
+        assert (":warning:" in said) == (text not in ("help", "")), text
+    await harness.settle()
+    assert await harness.tickets() == []
+
+
+async def test_multi_word_locations_in_any_case(lake: Harness) -> None:
+    at_lake = await make(lake, "Bay 1 screen torn", location="Bayers Lake", bay=1, settle=False)
+    await make(lake, "Net torn", location="Bedford", settle=False)
+    body = await ask(lake, "list open bayers LAKE", read=True)
+    assert listed_ids(body) == [at_lake.ticket_id]
+    assert "Bayers Lake" in body["blocks"][0]["text"]["text"]
+    assert await run(lake, "new screen torn", channel="C0RELAYLAKE") is None
+    assert initial(opened_view(lake), "location") == "Bayers Lake"
