@@ -12,7 +12,7 @@ from bot.intake.dedup import problem_key
 from bot.tickets.domain import Priority, Status, Ticket
 from bot.tickets.notices import Notifier
 from bot.tickets.service import NewTicket, TicketEdit, TicketService, to_ticket
-from bot.tickets.status import OPEN_STATUSES
+from bot.tickets.status import OPEN_STATUSES, OPEN_VALUES
 from storage.db import Database
 from storage.recurrence import RecurrenceRepository
 
@@ -24,7 +24,6 @@ DECIDED_BY = "recurrence"
 
 # Resolved tickets count too: a problem fixed and back again is what recurrence means.
 COUNTED_STATUSES = sorted(s.value for s in Status if s != Status.ARCHIVED)
-OPEN_VALUES = sorted(s.value for s in OPEN_STATUSES)
 
 
 @dataclass(frozen=True)

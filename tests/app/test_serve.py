@@ -10,6 +10,7 @@ import pytest
 
 from bot.logs import new_correlation_id
 from bot.tickets.domain import Category, Priority, Source
+from bot.tickets.reads import ReadOperations
 from bot.tickets.service import NewTicket, TicketService
 from storage.db import Database
 from tests.support.cli import cli_env, free_port, serving
@@ -27,7 +28,9 @@ def test_serve_migrates_and_answers_health_over_http(tmp_path: Path) -> None:
 
 async def test_health_is_503_with_a_reason_when_the_database_is_down() -> None:
     database = Database(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/none")
-    transport = httpx.ASGITransport(app=create_app(database))
+    transport = httpx.ASGITransport(
+        app=create_app(ReadOperations(database), database.unreachable_reason)
+    )
     async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
         answer = await client.get("/healthz")
     await database.dispose()

@@ -19,8 +19,8 @@ from bot.tickets.domain import Category, Priority, Source, ticket_number
 from bot.tickets.service import NewTicket, TicketService
 from storage.db import Database
 from storage.models import Counter, TicketEventRow, TicketRow
-from tests.conftest import _truncate_postgres
 from tests.support.paths import REPO
+from tests.support.postgres import truncate_postgres
 
 TASKS = 4
 PER_TASK = 50
@@ -171,7 +171,7 @@ def _run_creators(url: str) -> list[list[str]]:
 async def test_two_processes_get_distinct_ids_on_postgres(postgres_url: str) -> None:
     database = Database(postgres_url)
     try:
-        await _truncate_postgres(database)
+        await truncate_postgres(database)
         per_process = await asyncio.to_thread(_run_creators, postgres_url)
         all_ids = [i for ids in per_process for i in ids]
         total = PROCESSES * PER_PROCESS
