@@ -14,8 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.tickets.domain import Category, Priority, Status
-from bot.tickets.service import TicketFilter
+from bot.tickets.domain import Category, Priority, Status, TicketFilter
 
 ACTIVE = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)  # "open" in the wide sense
 

@@ -19,10 +19,9 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from app.runtime import build_runtime
-from bot.tickets.domain import Category, Priority, Source, Status, ThreadRef, Ticket
+from bot.tickets.domain import Category, Priority, Source, Status, ThreadRef, Ticket, TicketDraft
 from bot.tickets.permissions import NotAllowed
-from bot.tickets.service import NewTicket, TicketService
-from bot.tickets.usecases import TicketDraft
+from bot.tickets.service import TicketService
 from tests.support import slack_requests as rq
 from tests.support.app_harness import (
     OPERATOR,
