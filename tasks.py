@@ -2,7 +2,8 @@
 """Set up and run ClubOS Tickets with nothing but python3.
 
     python3 tasks.py run     # create .venv, install, start the service
-    python3 tasks.py test    # create .venv, install with dev tools, lint, type-check, test
+    python3 tasks.py test    # create .venv, install with dev tools, lint, type-check,
+                             # check the import contracts, test
 
 Extra arguments after `test` go to pytest (e.g. `python3 tasks.py test -m slow`).
 """
@@ -60,6 +61,7 @@ def test(extra: list[str]) -> None:
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "mypy", "app", "bot", "delivery", "handlers", "slackui", "storage", "web")
+    _run(BIN / "lint-imports")
     _run(BIN / "python", "-m", "pytest", *extra)
 
 

@@ -66,7 +66,8 @@ class Runtime:
         token = self.settings.api_token
         events_token = self.settings.system_events_token
         self.asgi = create_app(
-            self.database,
+            self.operations,
+            self.database.unreachable_reason,
             api_token=token.get_secret_value() if token else None,
             slack=self.slack,
             lifespan=self.lifespan,

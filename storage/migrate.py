@@ -9,9 +9,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-from storage.db import create_engine
+from storage.db import create_engine, is_sqlite
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -66,6 +67,24 @@ async def ensure_current(url: str) -> None:
             f"The database {found}, but this version of ClubOS Tickets needs revision {head}. "
             "Run `clubos-tickets db upgrade` (or start `serve` without --no-migrate)."
         )
+
+
+def is_missing_sqlite_file(url: str) -> bool:
+    """Whether `url` names an SQLite file that does not exist: opening it would create it."""
+    if not is_sqlite(url):
+        return False
+    path = make_url(url).database
+    return not path or path == ":memory:" or not Path(path).is_file()
+
+
+async def unusable_reason(url: str) -> str | None:
+    """Why the database at `url` cannot be read as it is (unreachable, or its schema not
+    at head), or None when it can."""
+    try:
+        await ensure_current(url)
+    except (SchemaOutdated, SQLAlchemyError, OSError) as exc:
+        return str(exc)
+    return None
 
 
 async def upgrade_async(url: str) -> None:

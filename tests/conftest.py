@@ -14,13 +14,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from bot.logs import correlation_id
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Base
-from tests.support.postgres import require_postgres, scratch_database
+from tests.support.postgres import require_postgres, scratch_database, truncate_postgres
 
 pytest_plugins = [
     "tests.support.slack_stub",
@@ -54,13 +52,6 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-async def _truncate_postgres(database: Database) -> None:
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name != "counters")
-    async with database.unit_of_work() as session:
-        await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        await session.execute(text("UPDATE counters SET value = 0"))
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
@@ -75,7 +66,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def _emptied(url: str) -> None:
     database = Database(url)
     try:
-        await _truncate_postgres(database)
+        await truncate_postgres(database)
     finally:
         await database.dispose()
 

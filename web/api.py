@@ -25,7 +25,6 @@ from bot.tickets.domain import (
 from bot.tickets.query import DEFAULT_LIMIT, MAX_LIMIT, BadParameter, parse_ticket_query
 from bot.tickets.reads import ReadOperations
 from bot.tickets.ticket_json import iso_utc, ticket_to_json
-from storage.db import Database
 
 BEARER = "bearer "
 
@@ -183,8 +182,7 @@ def _event_json(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def create_api(database: Database, api_token: str | None) -> APIRouter:
-    reads = ReadOperations(database)
+def create_api(reads: ReadOperations, api_token: str | None) -> APIRouter:
     router = APIRouter(
         prefix="/api",
         tags=["tickets"],

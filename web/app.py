@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI, Request, Response
@@ -11,15 +11,18 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.monitoring.service import SystemEvents
-from storage.db import Database
+from bot.tickets.reads import ReadOperations
 from web.api import create_api
 from web.system_events import create_system_events_router
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+# Why the database cannot answer now, or None when it can.
+HealthCheck = Callable[[], Awaitable[str | None]]
 
 
 def create_app(
-    database: Database,
+    reads: ReadOperations,
+    health: HealthCheck,
     *,
     api_token: str | None = None,
     slack: AsyncApp | None = None,
@@ -28,13 +31,13 @@ def create_app(
     system_events_token: str | None = None,
 ) -> FastAPI:
     app = FastAPI(title="ClubOS Tickets", version="0.1.0", lifespan=lifespan)
-    app.include_router(create_api(database, api_token))
+    app.include_router(create_api(reads, api_token))
     if system_events is not None:
         app.include_router(create_system_events_router(system_events, system_events_token))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        reason = await database.unreachable_reason()
+        reason = await health()
         if reason is not None:
             return JSONResponse(
                 {"status": "unavailable", "reason": f"database: {reason}"}, status_code=503

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.classifier import build_classifier, uses_llm
 from app.cli.common import fail
@@ -23,7 +21,7 @@ from bot.triage import engine, scoring
 from bot.triage.rules import RulesClassifier
 from bot.triage.types import Classifier, TriageDecision, TriageInput
 from storage import migrate
-from storage.db import Database, is_sqlite
+from storage.db import Database
 
 
 @dataclass(frozen=True)
@@ -55,14 +53,11 @@ async def _learning_database(settings: Settings) -> Database | None:
     """The database the LLM learns flagged tickets from, when there is one at the current
     schema (a missing SQLite file is not created); else None: no learned examples."""
     url = settings.database_url
-    if is_sqlite(url):
-        path = make_url(url).database
-        if not path or path == ":memory:" or not Path(path).is_file():
-            return None
-    try:
-        await migrate.ensure_current(url)
-    except (migrate.SchemaOutdated, SQLAlchemyError, OSError) as exc:
-        typer.echo(f"No learned examples (database not usable: {exc})", err=True)
+    if migrate.is_missing_sqlite_file(url):
+        return None
+    reason = await migrate.unusable_reason(url)
+    if reason is not None:
+        typer.echo(f"No learned examples (database not usable: {reason})", err=True)
         return None
     return Database(url)
 

@@ -16,9 +16,9 @@ from bot.club import ClubConfig
 from bot.followup.jobs import Job, claim
 from bot.followup.recurrence import recurring_patterns
 from bot.followup.sla.levels import Clock
-from bot.tickets.domain import Priority, Status, Ticket
+from bot.tickets.domain import Priority, Status, Ticket, TicketFilter
 from bot.tickets.notices import Notifier
-from bot.tickets.service import TicketFilter, TicketService
+from bot.tickets.service import TicketService
 from bot.tickets.status import OPEN_STATUSES
 from storage.db import Database
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.intake.dedup import problem_key
-from bot.tickets.domain import Priority, Status, Ticket
+from bot.tickets.domain import Priority, Status, Ticket, TicketDraft, TicketEdit
 from bot.tickets.notices import Notifier
-from bot.tickets.service import NewTicket, TicketEdit, TicketService, to_ticket
-from bot.tickets.status import OPEN_STATUSES
+from bot.tickets.service import TicketService, to_ticket
+from bot.tickets.status import OPEN_STATUSES, OPEN_VALUES
 from storage.db import Database
 from storage.recurrence import RecurrenceRepository
 
@@ -24,7 +24,6 @@ DECIDED_BY = "recurrence"
 
 # Resolved tickets count too: a problem fixed and back again is what recurrence means.
 COUNTED_STATUSES = sorted(s.value for s in Status if s != Status.ARCHIVED)
-OPEN_VALUES = sorted(s.value for s in OPEN_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,9 @@ async def check_recurrence(
     if open_parent is not None:
         parent = await _update_parent(tickets, notify, open_parent, title, priority, actor)
     else:
-        parent = await tickets.create(_new_parent(ticket, similar, key, title, priority, actor))
+        parent = await tickets.create(
+            _new_parent(ticket, similar, key, title, priority), actor=actor, source=ticket.source
+        )
     await _link_under(tickets, parent, similar, parents, actor)
     parent = await tickets.get(parent.ticket_id)
     if open_parent is None:
@@ -198,10 +199,10 @@ async def _update_parent(
 
 
 def _new_parent(
-    ticket: Ticket, similar: list[Ticket], key: str, title: str, priority: Priority, actor: str
-) -> NewTicket:
+    ticket: Ticket, similar: list[Ticket], key: str, title: str, priority: Priority
+) -> TicketDraft:
     where = f"{ticket.location}" + (f" bay {ticket.bay}" if ticket.bay is not None else "")
-    return NewTicket(
+    return TicketDraft(
         title=title,
         category=ticket.category,
         priority=priority,
@@ -212,9 +213,6 @@ def _new_parent(
             f"7 days: {', '.join(t.ticket_id for t in similar)}. They are linked "
             "under this ticket."
         ),
-        created_by=actor,
-        submitted_by=actor,
-        source=ticket.source,
         decided_by=DECIDED_BY,
         problem_key=_parent_key(key),
     )

@@ -4,13 +4,13 @@ or the event is redelivered."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.intake.suggest import suggest_from_message
 from bot.tickets.domain import Category, Source, Ticket
 from bot.tickets.notices import Notifier
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.service import TicketService
 from bot.tickets.usecases import Operations
 from storage.inbox import DONE, InboxRepository
 
@@ -37,22 +37,18 @@ async def ticket_from_message(
         ):
             return QuickTicketResult(None)
         ticket = await TicketService(session).create(
-            NewTicket(
+            replace(
+                suggestion,
                 title=suggestion.title or "Ticket from Slack message",
                 # A tap asks for a ticket even where triage saw none; facilities is the
                 # broader category, and the card invites a correction.
                 category=suggestion.category or Category.FACILITIES,
-                priority=suggestion.priority,
                 location=location.name,
-                description=suggestion.description,
                 bay=bay,
-                created_by=actor,
-                submitted_by=suggestion.customer or actor,
-                source=Source.MESSAGE_THREAD,
-                decided_by=suggestion.decided_by,
-                thread=suggestion.thread,
-                responded=True,
-            )
+            ),
+            actor=actor,
+            source=Source.MESSAGE_THREAD,
+            responded=True,
         )
         Notifier(session, operations.routed_channel, operations.wake_sender).created(ticket)
         return QuickTicketResult(ticket)

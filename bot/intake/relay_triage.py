@@ -18,10 +18,10 @@ from bot.followup.recurrence import check_recurrence, is_parent
 from bot.intake.customers import customer_from_message
 from bot.intake.dedup import find_duplicate
 from bot.intake.relay_inbox import RelayedMessage
-from bot.tickets.domain import Source, Ticket
+from bot.tickets.domain import Source, Ticket, TicketDraft, TicketFilter
 from bot.tickets.notices import Notifier
 from bot.tickets.permissions import Permissions
-from bot.tickets.service import NewTicket, TicketFilter, TicketService
+from bot.tickets.service import TicketService
 from bot.tickets.status import OPEN_STATUSES
 from bot.triage.engine import triage
 from bot.triage.types import Classifier, TriageDecision, TriageInput
@@ -159,14 +159,14 @@ class RelayTriage:
         duplicate = await self._open_duplicate(tickets, new, message.text, decision.title)
         if duplicate is not None:
             return await self._link(tickets, notify, message, duplicate, decision)
-        ticket = await tickets.create(new)
+        ticket = await tickets.create(new, actor=self.club.ai.name, source=Source.MESSAGE_THREAD)
         notify.created(ticket)
         await check_recurrence(tickets, notify, ticket, utcnow(), actor=self.club.ai.name)
         return Outcome("ticket", ticket.ticket_id, backend, decision.reason)
 
     def _new_ticket(
         self, message: RelayedMessage, customer: str | None, decision: TriageDecision
-    ) -> NewTicket | str:
+    ) -> TicketDraft | str:
         """The ticket the decision asks for, or why there is none."""
         if not decision.should_ticket or decision.category is None or decision.priority is None:
             return decision.reason
@@ -175,7 +175,7 @@ class RelayTriage:
         )
         if location is None:
             return "no known location"
-        return NewTicket(
+        return TicketDraft(
             title=decision.title or message.text[:80],
             category=decision.category,
             priority=decision.priority,
@@ -183,27 +183,28 @@ class RelayTriage:
             description=decision.description or message.text,
             # A bay the location does not have (0 from relay metadata, 7 of 4) is no bay.
             bay=decision.bay if decision.bay in range(1, location.bays + 1) else None,
-            created_by=self.club.ai.name,
-            submitted_by=(customer or message.user or "unknown")[:SUBMITTED_BY_MAX],
-            source=Source.MESSAGE_THREAD,
+            customer=(customer or message.user or "unknown")[:SUBMITTED_BY_MAX],
             decided_by=decision.decided_by.value,
             thread=message.thread,
         )
 
     async def _open_duplicate(
-        self, tickets: TicketService, new: NewTicket, text: str, title: str
+        self, tickets: TicketService, new: TicketDraft, text: str, title: str
     ) -> Ticket | None:
         """The open ticket that already tracks the problem of `new`, if any (`text` and
         `title` are the message's and the decision's own)."""
+        location, category = new.location, new.category
+        if location is None or category is None:  # `_new_ticket` sets both
+            return None
         candidates = await tickets.list(
-            TicketFilter(statuses=sorted(OPEN_STATUSES), locations=[new.location])
+            TicketFilter(statuses=sorted(OPEN_STATUSES), locations=[location])
         )
         return find_duplicate(
             # A recurrence parent groups reports; a new report is a ticket of its own.
             [t for t in candidates if not is_parent(t)],
-            location=new.location,
+            location=location,
             bay=new.bay,
-            category=new.category,
+            category=category,
             text=text,
             title=title,
         )

@@ -4,34 +4,20 @@ well inside Slack's 3-second trigger window)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from bot.club import ClubConfig
 from bot.intake.customers import customer_from_message
-from bot.tickets.domain import Category, Priority, ThreadRef
+from bot.tickets.domain import Priority, ThreadRef, TicketDraft
 from bot.triage.rules import classify_text
 from bot.triage.types import TriageInput
 
 TITLE_FROM_TEXT = 80
 
 
-@dataclass(frozen=True)
-class TicketSuggestion:
-    title: str
-    description: str
-    category: Category | None
-    priority: Priority
-    location: str | None
-    bay: int | None
-    customer: str | None
-    thread: ThreadRef | None
-    decided_by: str
-
-
 def suggest_from_message(
     club: ClubConfig, channel: str, message: dict[str, Any], permalink: str | None = None
-) -> TicketSuggestion:
+) -> TicketDraft:
     text = str(message.get("text") or "")
     relayed = customer_from_message(message, club.slack.customer_regex)
     channel_location = club.location_for_channel(channel)
@@ -47,7 +33,7 @@ def suggest_from_message(
     )
     known = club.location(decision.location) if decision.location else None
     description = text if permalink is None else f"{text}\n\n{permalink}"
-    return TicketSuggestion(
+    return TicketDraft(
         title=decision.title or " ".join(text.split())[:TITLE_FROM_TEXT],
         description=description,
         category=decision.category,

@@ -18,13 +18,12 @@ from datetime import datetime, timedelta
 from bot.monitoring.parsing import Change, Device, Reading, SystemEvent, read_event, stamp
 from bot.tickets.domain import Ticket
 from bot.tickets.service import TicketService
-from bot.tickets.status import OPEN_STATUSES
+from bot.tickets.status import OPEN_VALUES
 from storage.models import InboxEventRow
 from storage.system_events import SystemEventRepository
 
 REPEAT_WINDOW = timedelta(hours=1)  # "offline 3 times within an hour"
 OUTAGE_WINDOW = timedelta(minutes=10)  # "several bays down at once"
-OPEN_VALUES = sorted(s.value for s in OPEN_STATUSES)
 GROUP_LOCATION_MAX = 40  # inbox_events.thread holds 64: "sys:" + this + ":door_controller:99"
 
 

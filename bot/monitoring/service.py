@@ -27,9 +27,9 @@ from bot.monitoring.rules import (
     SuggestClose,
     decide,
 )
-from bot.tickets.domain import Priority, Source, Ticket
+from bot.tickets.domain import Priority, Source, Ticket, TicketDraft, TicketEdit
 from bot.tickets.notices import Notifier
-from bot.tickets.service import NewTicket, TicketEdit, TicketService
+from bot.tickets.service import TicketService
 from storage.db import Database, UnitOfWork
 from storage.inbox import InboxRepository
 from storage.models import InboxEventRow, utcnow
@@ -163,19 +163,19 @@ class _Actions:
 
     async def open(self, case: Case, plan: OpenTicket) -> _Decided:
         ticket = await self.tickets.create(
-            NewTicket(
+            TicketDraft(
                 title=plan.title,
                 category=plan.category,
                 priority=plan.priority,
                 location=case.location,
                 bay=plan.bay,
                 description=plan.description,
-                created_by=ACTOR,
-                submitted_by=(case.event.source or ACTOR)[:SUBMITTED_BY_MAX],
-                source=Source.SYSTEM_EVENT,
+                customer=(case.event.source or ACTOR)[:SUBMITTED_BY_MAX],
                 decided_by=DECIDED_BY,
                 problem_key=plan.problem_key,
-            )
+            ),
+            actor=ACTOR,
+            source=Source.SYSTEM_EVENT,
         )
         self.notify.created(ticket)
         if ticket.priority is Priority.CRITICAL:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -120,6 +121,55 @@ class AuditEvent:
     changes: dict[str, list[object]] = field(default_factory=dict)
     note: str | None = None
     correlation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketDraft:
+    """A ticket before it exists: the one shape every way in fills (an operator's modal or
+    reaction, triage of a customer message, a monitoring event, a recurrence parent, the
+    prefill a modal opens with). A prefill may leave category and location open; creating
+    a ticket needs both."""
+
+    title: str = ""
+    category: Category | None = None
+    priority: Priority = Priority.MEDIUM
+    location: str | None = None
+    description: str = ""
+    bay: int | None = None
+    assignee: str | None = None
+    learnable: bool = False
+    # Who reported it (a customer id, a monitoring source); None: whoever opens it.
+    customer: str | None = None
+    thread: ThreadRef | None = None
+    # Who chose the fields: an operator, a triage backend, monitoring; None: who opens it.
+    decided_by: str | None = None
+    problem_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    statuses: Sequence[Status] = ()
+    locations: Sequence[str] = ()
+    priorities: Sequence[Priority] = ()
+    categories: Sequence[Category] = ()
+    assigned: bool | None = None
+    assignee: str | None = None
+    learnable: bool | None = None
+    before: str | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class TicketEdit:
+    """Fields an operator may correct; None leaves a field as it is."""
+
+    title: str | None = None
+    description: str | None = None
+    category: Category | None = None
+    priority: Priority | None = None
+    location: str | None = None
+    bay: int | None = None
+    clear_bay: bool = False
 
 
 class TicketError(Exception):

@@ -12,8 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from bot.tickets.domain import Category, Priority, Status, Ticket
-from bot.tickets.service import TicketFilter
+from bot.tickets.domain import Category, Priority, Status, Ticket, TicketFilter
 from bot.tickets.usecases import Operations
 
 PAGE_SIZE = 20

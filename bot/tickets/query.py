@@ -7,8 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.tickets.domain import TICKET_ID_PATTERN, Category, Priority, Status
-from bot.tickets.service import TicketFilter
+from bot.tickets.domain import TICKET_ID_PATTERN, Category, Priority, Status, TicketFilter
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.tickets.domain import AuditEvent, ThreadRef, Ticket
+from bot.tickets.domain import AuditEvent, ThreadRef, Ticket, TicketFilter
 from bot.tickets.query import PageRequest
 from bot.tickets.rows import TicketList
-from bot.tickets.service import TicketFilter, TicketService
+from bot.tickets.service import TicketService
 from storage.db import Database
 
 

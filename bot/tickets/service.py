@@ -4,7 +4,6 @@ refused, never silently overwritten."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -14,11 +13,13 @@ from bot.tickets.changes import ChangeWriter, RowChange, check_bay, clean_title
 from bot.tickets.domain import (
     Category,
     InvalidTicket,
-    Priority,
     Source,
     Status,
     ThreadRef,
     Ticket,
+    TicketDraft,
+    TicketEdit,
+    TicketFilter,
     TicketNotFound,
     ticket_id_for,
     ticket_number,
@@ -36,53 +37,6 @@ from storage.tickets import TicketFields, TicketQuery
 CREATED_FIELDS = ("source", "category", "priority", "status", "location", "bay", "assigned_to")
 
 
-@dataclass(frozen=True)
-class NewTicket:
-    title: str
-    category: Category
-    priority: Priority
-    location: str
-    created_by: str
-    submitted_by: str
-    source: Source
-    description: str = ""
-    bay: int | None = None
-    assigned_to: str | None = None
-    learnable: bool = False
-    decided_by: str | None = None
-    thread: ThreadRef | None = None
-    problem_key: str | None = None
-    # An operator opening the ticket is its first response; AI and system tickets wait
-    # for an operator's first action.
-    responded: bool = False
-
-
-@dataclass(frozen=True)
-class TicketFilter:
-    statuses: Sequence[Status] = ()
-    locations: Sequence[str] = ()
-    priorities: Sequence[Priority] = ()
-    categories: Sequence[Category] = ()
-    assigned: bool | None = None
-    assignee: str | None = None
-    learnable: bool | None = None
-    before: str | None = None
-    limit: int | None = None
-
-
-@dataclass(frozen=True)
-class TicketEdit:
-    """Fields an operator may correct; None leaves a field as it is."""
-
-    title: str | None = None
-    description: str | None = None
-    category: Category | None = None
-    priority: Priority | None = None
-    location: str | None = None
-    bay: int | None = None
-    clear_bay: bool = False
-
-
 def _query(flt: TicketFilter) -> TicketQuery:
     return TicketQuery(
         statuses=[s.value for s in flt.statuses],
@@ -97,32 +51,54 @@ def _query(flt: TicketFilter) -> TicketQuery:
     )
 
 
-def _new_ticket_fields(new: NewTicket, number: int, now: datetime) -> TicketFields:
+def _new_ticket_fields(
+    draft: TicketDraft, opened: Opening, number: int, now: datetime
+) -> TicketFields:
     """An open ticket, its SLA deadlines set from its priority."""
-    due = sla.deadlines(new.priority, now)
+    category, location = _required(draft)
+    due = sla.deadlines(draft.priority, now)
     return TicketFields(
         number=number,
         ticket_id=ticket_id_for(number),
-        created_by=new.created_by,
-        submitted_by=new.submitted_by,
-        source=new.source.value,
-        category=new.category.value,
-        priority=new.priority.value,
+        created_by=opened.actor,
+        submitted_by=draft.customer or opened.actor,
+        source=opened.source.value,
+        category=category.value,
+        priority=draft.priority.value,
         status=Status.OPEN.value,
-        title=new.title,
-        description=new.description,
-        location=new.location,
-        bay=new.bay,
-        assigned_to=new.assigned_to,
-        learnable=new.learnable,
-        decided_by=new.decided_by,
+        title=draft.title,
+        description=draft.description,
+        location=location,
+        bay=draft.bay,
+        assigned_to=draft.assignee,
+        learnable=draft.learnable,
+        decided_by=draft.decided_by,
         created_at=now,
         updated_at=now,
-        problem_key=new.problem_key,
+        problem_key=draft.problem_key,
         response_due_at=due.response_due_at,
         resolution_due_at=due.resolution_due_at,
-        first_response_at=now if new.responded else None,
+        first_response_at=now if opened.responded else None,
     )
+
+
+def _required(draft: TicketDraft) -> tuple[Category, str]:
+    """A prefill may leave the category and location open; a ticket cannot."""
+    if draft.category is None:
+        raise InvalidTicket("A ticket needs a category (facilities or tech).")
+    if not draft.location:
+        raise InvalidTicket("A ticket needs a location.")
+    return draft.category, draft.location
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Who opens a ticket and how: an operator opening one is its first response; AI and
+    system tickets wait for an operator's first action."""
+
+    actor: str
+    source: Source
+    responded: bool = False
 
 
 class TicketService(TicketReader):
@@ -137,17 +113,19 @@ class TicketService(TicketReader):
 
     # --- changing ------------------------------------------------------------------
 
-    async def create(self, new: NewTicket) -> Ticket:
+    async def create(
+        self, draft: TicketDraft, *, actor: str, source: Source, responded: bool = False
+    ) -> Ticket:
         # Refused before numbering, so a refusal takes no ticket number.
-        new = replace(new, title=clean_title(new.title), bay=check_bay(new.bay))
-        number = await self.repo.next_number()
-        now = utcnow()
-        row = self.repo.add(_new_ticket_fields(new, number, now))
+        draft = replace(draft, title=clean_title(draft.title), bay=check_bay(draft.bay))
+        opened = Opening(actor, source, responded)
+        fields = _new_ticket_fields(draft, opened, await self.repo.next_number(), utcnow())
+        row = self.repo.add(fields)
         await self.repo.flush()
-        if new.thread is not None:
-            self.writer.link_thread(row, new.thread, new.created_by, now)
+        if draft.thread is not None:
+            self.writer.link_thread(row, draft.thread, actor, fields.created_at)
         created = {name: [None, getattr(row, name)] for name in CREATED_FIELDS}
-        self.writer.record(row, new.created_by, "created", created)
+        self.writer.record(row, actor, "created", created)
         return await self._flushed(row)
 
     async def assign(

@@ -15,6 +15,8 @@ _LABELS = {
 # The statuses of a ticket still to be dealt with, in the order work moves through them
 # (the digest shows them in this order).
 OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
+# The same, as stored: what repositories filter on.
+OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 
 # Archiving is only for resolved tickets, so every archived ticket carries resolution
 # notes; leaving `archived` is the explicit unarchive, which returns it to `resolved`.

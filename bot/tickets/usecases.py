@@ -7,41 +7,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.club import ClubConfig
 from bot.tickets import status as machine
 from bot.tickets.domain import (
-    Category,
     InvalidTicket,
-    Priority,
     Source,
     StaleTicket,
     Status,
-    ThreadRef,
     Ticket,
+    TicketDraft,
+    TicketEdit,
 )
 from bot.tickets.notices import Notifier
 from bot.tickets.permissions import Permissions
 from bot.tickets.reads import ReadOperations
-from bot.tickets.service import NewTicket, TicketEdit, TicketService
+from bot.tickets.service import TicketService
 from storage.db import Database
-
-
-@dataclass(frozen=True)
-class TicketDraft:
-    """A ticket as an operator (modal, reaction) or the AI describes it."""
-
-    title: str
-    category: Category
-    priority: Priority
-    location: str
-    description: str = ""
-    bay: int | None = None
-    assignee: str | None = None
-    learnable: bool = False
-    customer: str | None = None
-    thread: ThreadRef | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +59,9 @@ class Operations(ReadOperations):
         errors: dict[str, str] = {}
         if not draft.title.strip():
             errors["title"] = "Give the ticket a short title."
-        location = self.club.location(draft.location)
+        if draft.category is None:
+            errors["category"] = "Pick facilities or tech."
+        location = self.club.location(draft.location or "")
         if location is None:
             errors["location"] = f"Unknown location {draft.location!r}."
         elif draft.bay is not None and not 1 <= draft.bay <= location.bays:
@@ -110,36 +95,19 @@ class Operations(ReadOperations):
 
     # --- changing (operators only) --------------------------------------------------
 
-    async def create(
-        self, actor: str, draft: TicketDraft, *, decided_by: str | None = None
-    ) -> Ticket:
-        """A ticket made by an operator (modal, reaction); `decided_by` names who chose the
-        fields (the operator, or the triage backend that filled them for a reaction)."""
+    async def create(self, actor: str, draft: TicketDraft) -> Ticket:
+        """A ticket made by an operator (modal, reaction); the draft's `decided_by` names a
+        triage backend that filled the fields for a reaction, else the operator chose them."""
         await self.permissions.require_operator(actor)
         errors = self.validate_draft(draft)
         if errors:
             raise InvalidTicket(" ".join(errors.values()))
-        location = self.club.location(draft.location)
+        location = self.club.location(draft.location or "")
         assert location is not None
+        draft = replace(draft, location=location.name, decided_by=draft.decided_by or actor)
+        source = Source.MESSAGE_THREAD if draft.thread else Source.MANUAL
         async with self._work() as (tickets, notify):
-            ticket = await tickets.create(
-                NewTicket(
-                    title=draft.title,
-                    category=draft.category,
-                    priority=draft.priority,
-                    location=location.name,
-                    description=draft.description,
-                    bay=draft.bay,
-                    assigned_to=draft.assignee,
-                    learnable=draft.learnable,
-                    created_by=actor,
-                    submitted_by=draft.customer or actor,
-                    source=Source.MESSAGE_THREAD if draft.thread else Source.MANUAL,
-                    decided_by=decided_by or actor,
-                    responded=True,
-                    thread=draft.thread,
-                )
-            )
+            ticket = await tickets.create(draft, actor=actor, source=source, responded=True)
             notify.created(ticket)
             return ticket
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.tickets.service import TicketFilter, TicketService
+from bot.tickets.domain import TicketFilter
+from bot.tickets.service import TicketService
 from storage.db import Database
 
 if TYPE_CHECKING:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.tickets.domain import Category, Priority, Status
-from bot.tickets.service import TicketFilter
+from bot.tickets.domain import Category, Priority, Status, TicketFilter
 
 ACTIVE = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)  # "open" in the wide sense
 

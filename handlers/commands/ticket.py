@@ -13,7 +13,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.club import ClubConfig
-from bot.tickets.domain import Status, TicketError
+from bot.tickets.domain import Status, TicketDraft, TicketError
 from bot.tickets.permissions import NotAllowed
 from bot.tickets.status import label
 from bot.tickets.usecases import Operations
@@ -27,7 +27,7 @@ from slackui.views.command import (
     ticket_detail,
     ticket_list,
 )
-from slackui.views.modals import CreatePrefill, create_ticket_modal
+from slackui.views.modals import create_ticket_modal
 
 LIST_SCAN = 500  # tickets read for one list: 20 are shown, the rest only counted
 NO_DASHBOARD = (
@@ -82,7 +82,7 @@ async def _answer(
             if not await operations.permissions.is_operator(actor):
                 return notice(NotAllowed().message)
             location = club.location_for_channel(str(body.get("channel_id") or ""))
-            prefill = CreatePrefill(title=title, location=location.name if location else None)
+            prefill = TicketDraft(title=title, location=location.name if location else None)
             view = create_ticket_modal(club, prefill)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
             return None

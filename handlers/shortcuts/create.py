@@ -12,27 +12,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.club import ClubConfig
 from bot.intake.suggest import suggest_from_message
+from bot.tickets.domain import TicketDraft
 from bot.tickets.permissions import NotAllowed
 from bot.tickets.usecases import Operations
 from handlers.replies import tell
-from slackui.views.modals import CreatePrefill, create_ticket_modal, notice_modal
-
-
-def _prefill(club: ClubConfig, body: dict[str, Any]) -> CreatePrefill:
-    """The modal filled in from the message, as triage's rules read it."""
-    suggestion = suggest_from_message(club, body["channel"]["id"], body["message"])
-    return CreatePrefill(
-        title=suggestion.title,
-        description=suggestion.description,
-        category=suggestion.category,
-        priority=suggestion.priority,
-        location=suggestion.location,
-        bay=suggestion.bay,
-        customer=suggestion.customer,
-        channel=suggestion.thread.channel if suggestion.thread else None,
-        thread_ts=suggestion.thread.thread_ts if suggestion.thread else None,
-        suggested_by=suggestion.decided_by,
-    )
+from slackui.views.modals import create_ticket_modal, notice_modal
 
 
 async def create_from_message(
@@ -47,7 +31,9 @@ async def create_from_message(
     if not await operations.permissions.is_operator(body["user"]["id"]):
         await tell(client, body, NotAllowed().message, respond)
         return
-    view = create_ticket_modal(club, _prefill(club, body))
+    # The modal filled in from the message, as triage's rules read it.
+    prefill = suggest_from_message(club, body["channel"]["id"], body["message"])
+    view = create_ticket_modal(club, prefill)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -68,4 +54,4 @@ async def new_ticket_modal(club: ClubConfig, operations: Operations, user_id: st
     (where there is no channel to answer in)."""
     if not await operations.permissions.is_operator(user_id):
         return notice_modal(NotAllowed().message)
-    return create_ticket_modal(club, CreatePrefill())
+    return create_ticket_modal(club, TicketDraft())

@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
-from bot.tickets.domain import Category, Priority, ThreadRef, TicketError
-from bot.tickets.usecases import Operations, TicketDraft
+from bot.tickets.domain import Category, Priority, ThreadRef, TicketDraft, TicketError
+from bot.tickets.usecases import Operations
 from slackui.ids import ModalInput
 from slackui.state import ViewState
 from slackui.views.modals import LEARNABLE_VALUE

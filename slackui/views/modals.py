@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
     Block,
@@ -22,7 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.club import ClubConfig
-from bot.tickets.domain import Category, Priority, Ticket
+from bot.tickets.domain import Category, Ticket, TicketDraft
 from slackui.ids import ModalInput, ViewId
 from slackui.mrkdwn import truncate
 from slackui.views.common import CATEGORY_LABEL, headline, plain_option, priority_options
@@ -31,24 +30,16 @@ LEARNABLE_VALUE = "learnable"
 BAY_HINT = "Leave empty for the whole location."
 
 
-@dataclass(frozen=True)
-class CreatePrefill:
-    title: str = ""
-    description: str = ""
-    category: Category | None = None
-    priority: Priority = Priority.MEDIUM
-    location: str | None = None
-    bay: int | None = None
-    customer: str | None = None
-    channel: str | None = None
-    thread_ts: str | None = None
-    suggested_by: str | None = None  # "rules" when triage filled title and category
-
-    def metadata(self) -> str:
-        """The thread reference travels in private_metadata (contract); 3000 chars at most."""
-        return json.dumps(
-            {"channel": self.channel, "thread_ts": self.thread_ts, "customer": self.customer}
-        )
+def _metadata(draft: TicketDraft) -> str:
+    """The thread reference travels in private_metadata (contract); 3000 chars at most."""
+    thread = draft.thread
+    return json.dumps(
+        {
+            "channel": thread.channel if thread else None,
+            "thread_ts": thread.thread_ts if thread else None,
+            "customer": draft.customer,
+        }
+    )
 
 
 def _input(
@@ -85,8 +76,10 @@ def _suggested(by: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
-def create_ticket_modal(club: ClubConfig, prefill: CreatePrefill) -> View:
-    blocks: list[Block] = [_suggested(prefill.suggested_by)] if prefill.suggested_by else []
+def create_ticket_modal(club: ClubConfig, prefill: TicketDraft) -> View:
+    """The create modal, prefilled; a prefill's `decided_by` names the triage backend that
+    suggested its title and category."""
+    blocks: list[Block] = [_suggested(prefill.decided_by)] if prefill.decided_by else []
     blocks += _ticket_inputs(club, prefill)
     return View(
         type="modal",
@@ -94,12 +87,12 @@ def create_ticket_modal(club: ClubConfig, prefill: CreatePrefill) -> View:
         title="New ticket",
         submit="Create",
         close="Cancel",
-        private_metadata=prefill.metadata(),
+        private_metadata=_metadata(prefill),
         blocks=blocks,
     )
 
 
-def _ticket_inputs(club: ClubConfig, prefill: CreatePrefill) -> list[InputBlock]:
+def _ticket_inputs(club: ClubConfig, prefill: TicketDraft) -> list[InputBlock]:
     categories = [plain_option(CATEGORY_LABEL[c], c.value) for c in Category]
     category = prefill.category.value if prefill.category else None
     locations = [plain_option(loc.name, loc.name) for loc in club.locations][:100]

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.tickets.domain import Category, Priority, Source, Ticket
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.domain import Category, Priority, Source, Ticket, TicketDraft
+from bot.tickets.service import TicketService
 from storage.db import Database
 
 HALIFAX = ZoneInfo("America/Halifax")
@@ -23,14 +23,14 @@ def fixed(moment: datetime) -> Callable[[], datetime]:
 async def add_ticket(database: Database, title: str, priority: Priority) -> Ticket:
     async with database.unit_of_work() as session:
         return await TicketService(session).create(
-            NewTicket(
+            TicketDraft(
                 title=title,
                 category=Category.TECH,
                 priority=priority,
                 location="Bedford",
                 bay=2,
-                created_by="OperatorGPT",
-                submitted_by="cust_1",
-                source=Source.MESSAGE_THREAD,
-            )
+                customer="cust_1",
+            ),
+            actor="OperatorGPT",
+            source=Source.MESSAGE_THREAD,
         )

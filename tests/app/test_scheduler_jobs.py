@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 from app.scheduler import build_scheduler
 from bot.followup.archive import archive_resolved
 from bot.followup.jobs import Job
-from bot.tickets.domain import Category, Priority, Status, Ticket, ticket_number
-from bot.tickets.usecases import TicketDraft
+from bot.tickets.domain import Category, Priority, Status, Ticket, TicketDraft, ticket_number
 from storage.models import TicketRow
 from tests.app.scheduler_support import add_ticket, fixed
 from tests.support.app_harness import OPERATOR, Harness

@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from bot.logs import new_correlation_id
-from bot.tickets.domain import Category, Priority, Source
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.domain import Category, Priority, Source, TicketDraft
+from bot.tickets.reads import ReadOperations
+from bot.tickets.service import TicketService
 from storage.db import Database
 from tests.support.cli import cli_env, free_port, serving
 from web.app import create_app
@@ -27,7 +28,9 @@ def test_serve_migrates_and_answers_health_over_http(tmp_path: Path) -> None:
 
 async def test_health_is_503_with_a_reason_when_the_database_is_down() -> None:
     database = Database(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/none")
-    transport = httpx.ASGITransport(app=create_app(database))
+    transport = httpx.ASGITransport(
+        app=create_app(ReadOperations(database), database.unreachable_reason)
+    )
     async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
         answer = await client.get("/healthz")
     await database.dispose()
@@ -44,16 +47,16 @@ async def test_each_ticket_change_logs_one_line_without_customer_text(
     secret_text = "my card number is 4111"
     async with db.unit_of_work() as session:
         ticket = await TicketService(session).create(
-            NewTicket(
+            TicketDraft(
                 title="Projector dim in bay 3",
                 description=secret_text,
                 category=Category.TECH,
                 priority=Priority.MEDIUM,
                 location="Truro",
-                created_by="OperatorGPT",
-                submitted_by="cust",
-                source=Source.MESSAGE_THREAD,
-            )
+                customer="cust",
+            ),
+            actor="OperatorGPT",
+            source=Source.MESSAGE_THREAD,
         )
     async with db.unit_of_work() as session:
         await TicketService(session).assign(
@@ -75,15 +78,15 @@ async def test_a_rolled_back_change_logs_nothing(
     with pytest.raises(RuntimeError):
         async with db.unit_of_work() as session:
             await TicketService(session).create(
-                NewTicket(
+                TicketDraft(
                     title="Mat torn",
                     category=Category.FACILITIES,
                     priority=Priority.LOW,
                     location="Truro",
-                    created_by="U0OP1",
-                    submitted_by="U0OP1",
-                    source=Source.MANUAL,
-                )
+                    customer="U0OP1",
+                ),
+                actor="U0OP1",
+                source=Source.MANUAL,
             )
             raise RuntimeError("boom")
     assert not [r for r in caplog.records if r.name == "clubos.tickets"]

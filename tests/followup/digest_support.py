@@ -10,9 +10,9 @@ from typing import Any
 
 from bot.followup.jobs import Job
 from bot.followup.recurrence import check_recurrence
-from bot.tickets.domain import Category, Priority, Source, Ticket
+from bot.tickets.domain import Category, Priority, Source, Ticket, TicketDraft
 from bot.tickets.notices import Notifier
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.service import TicketService
 from tests.support.app_harness import OPERATOR, Harness
 from tests.support.slack_stub import Call, SlackStub
 
@@ -47,18 +47,18 @@ async def new_ticket(
     async with h.runtime.database.unit_of_work() as session:
         tickets = TicketService(session)
         ticket = await tickets.create(
-            NewTicket(
+            TicketDraft(
                 title=title,
                 category=Category.TECH,
                 priority=priority,
                 location=location,
                 bay=bay,
-                created_by=OPERATOR if responded else AI,
-                submitted_by="cust_1",
-                source=Source.MESSAGE_THREAD,
-                responded=responded,
+                customer="cust_1",
                 problem_key=problem_key,
-            )
+            ),
+            actor=OPERATOR if responded else AI,
+            source=Source.MESSAGE_THREAD,
+            responded=responded,
         )
         if problem_key is not None:
             notify = Notifier(session, h.runtime.operations.routed_channel, h.runtime.sender.wake)

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from bot.followup.chart import HEIGHT_PX, WIDTH_PX
-from bot.tickets.domain import Category, Priority, Source
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.domain import Category, Priority, Source, TicketDraft
+from bot.tickets.service import TicketService
 from tests.followup.digest_support import AI, as_text, digest_posts, png_size
 from tests.support.app_harness import TEST_CONFIG
 from tests.support.paths import REPO as ROOT
@@ -52,16 +52,16 @@ async def test_digest_now_posts_one_digest_and_exits(
     database = Database(url)
     async with database.unit_of_work() as session:
         await TicketService(session).create(
-            NewTicket(
+            TicketDraft(
                 title="Projector dim",
                 category=Category.TECH,
                 priority=Priority.MEDIUM,
                 location="Bedford",
                 bay=3,
-                created_by=AI,
-                submitted_by="cust_1",
-                source=Source.MESSAGE_THREAD,
-            )
+                customer="cust_1",
+            ),
+            actor=AI,
+            source=Source.MESSAGE_THREAD,
         )
     await database.dispose()
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.followup.recurrence import check_recurrence, label_for, raised, recurring_patterns
-from bot.tickets.domain import Category, Priority, Source, Ticket
+from bot.tickets.domain import Category, Priority, Source, Ticket, TicketDraft
 from bot.tickets.notices import Notifier
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.service import TicketService
 from bot.tickets.transfer import import_tickets
 from storage.models import utcnow
 from tests.support import slack_requests as rq
@@ -46,17 +46,17 @@ async def report(
         tickets = TicketService(session)
         notify = Notifier(session, h.runtime.operations.routed_channel, h.runtime.sender.wake)
         ticket = await tickets.create(
-            NewTicket(
+            TicketDraft(
                 title=title,
                 category=Category.TECH,
                 priority=priority,
                 location=location,
                 bay=bay,
-                created_by=AI,
-                submitted_by="cust_1",
-                source=Source.MESSAGE_THREAD,
+                customer="cust_1",
                 problem_key=key,
-            )
+            ),
+            actor=AI,
+            source=Source.MESSAGE_THREAD,
         )
         notify.created(ticket)
         parent = await check_recurrence(tickets, notify, ticket, now or utcnow(), actor=AI)

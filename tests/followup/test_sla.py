@@ -13,9 +13,9 @@ import pytest
 
 from bot.club import ConfigError, load_club_config
 from bot.followup.sla.notices import check_slas, duration
-from bot.tickets.domain import Category, Priority, Source, Status, Ticket
+from bot.tickets.domain import Category, Priority, Source, Status, Ticket, TicketDraft
 from bot.tickets.notices import Notifier
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.service import TicketService
 from storage.db import Database
 from storage.sla import SlaRepository
 from tests.support.app_harness import (
@@ -53,16 +53,16 @@ async def ai_ticket(
     """A ticket the AI opened from a customer report: no operator has responded yet."""
     async with h.runtime.database.unit_of_work() as session:
         ticket = await TicketService(session).create(
-            NewTicket(
+            TicketDraft(
                 title=title,
                 category=category,
                 priority=priority,
                 location="Bedford",
                 bay=3,
-                created_by=AI,
-                submitted_by="cust_1",
-                source=Source.MESSAGE_THREAD,
-            )
+                customer="cust_1",
+            ),
+            actor=AI,
+            source=Source.MESSAGE_THREAD,
         )
         Notifier(session, h.runtime.operations.routed_channel, h.runtime.sender.wake).created(
             ticket

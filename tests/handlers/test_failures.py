@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.tickets.usecases import TicketDraft
+from bot.tickets.domain import TicketDraft
 from handlers.failures import BOLT_ARGUMENTS, answered
 from handlers.services import SERVICE_NAMES
 from slackui.ids import Shortcut, ViewId

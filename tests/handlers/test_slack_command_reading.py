@@ -6,10 +6,10 @@ from __future__ import annotations
 from bot.tickets.domain import Category, Priority, Status, ThreadRef, Ticket
 from tests.handlers.helpers.command import (
     THREAD_TIMESTAMPS,
+    add,
     ask,
     listed_ids,
     make,
-    new,
     quietly,
     shown,
 )
@@ -45,12 +45,12 @@ async def test_list_shows_newest_first_with_each_line_complete(harness: Harness)
 
 async def test_list_filters_alone_and_combined(harness: Harness) -> None:
     async with quietly(harness) as tickets:
-        bedford = await tickets.create(new("Net torn"))
-        dart = await tickets.create(new("Kiosk frozen", "Dartmouth", category=Category.TECH))
-        critical = await tickets.create(new("Water leak", priority=Priority.CRITICAL))
-        mine = await tickets.create(new("Bay 1 mat worn", assignee=OPERATOR))
-        other = await tickets.create(new("TrackMan offline", assignee=OTHER_OPERATOR))
-        in_progress = await tickets.create(new("Lights flicker", "Dartmouth"))
+        bedford = await add(tickets, "Net torn")
+        dart = await add(tickets, "Kiosk frozen", "Dartmouth", category=Category.TECH)
+        critical = await add(tickets, "Water leak", priority=Priority.CRITICAL)
+        mine = await add(tickets, "Bay 1 mat worn", assignee=OPERATOR)
+        other = await add(tickets, "TrackMan offline", assignee=OTHER_OPERATOR)
+        in_progress = await add(tickets, "Lights flicker", "Dartmouth")
         await tickets.change_status(
             in_progress.ticket_id,
             Status.IN_PROGRESS,
@@ -58,7 +58,7 @@ async def test_list_filters_alone_and_combined(harness: Harness) -> None:
             expected_version=None,
             assignee=OTHER_OPERATOR,
         )
-        done = await tickets.create(new("Old thing"))
+        done = await add(tickets, "Old thing")
         await tickets.resolve(done.ticket_id, "fixed", actor=OPERATOR, expected_version=None)
 
     active = [bedford, dart, critical, mine, other, in_progress]
@@ -86,7 +86,7 @@ async def test_list_filters_alone_and_combined(harness: Harness) -> None:
 
 async def test_a_long_list_stops_at_twenty_and_says_how_many_more(harness: Harness) -> None:
     async with quietly(harness) as tickets:
-        made = [await tickets.create(new(f"Issue {n}")) for n in range(23)]
+        made = [await add(tickets, f"Issue {n}") for n in range(23)]
     body = await ask(harness, "list", read=True)
     assert listed_ids(body) == [t.ticket_id for t in reversed(made)][:20]
     assert "and 3 more" in shown(body)
@@ -96,7 +96,7 @@ async def test_a_long_list_stops_at_twenty_and_says_how_many_more(harness: Harne
 async def test_show_gives_the_card_its_history_and_threads(harness: Harness) -> None:
     thread = ThreadRef(RELAY, next(THREAD_TIMESTAMPS))
     async with quietly(harness) as tickets:
-        ticket = await tickets.create(new("Projector dead", bay=3, thread=thread))
+        ticket = await add(tickets, "Projector dead", bay=3, thread=thread)
         for n in range(1, 13):
             await tickets.add_note(
                 ticket.ticket_id, f"step-{n:02d}", actor=OPERATOR, expected_version=None

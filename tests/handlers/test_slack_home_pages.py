@@ -9,8 +9,7 @@ from pathlib import Path
 
 from slack_sdk.models.views import View
 
-from bot.tickets.domain import Category, Priority
-from bot.tickets.usecases import TicketDraft
+from bot.tickets.domain import Category, Priority, TicketDraft
 from slackui.ids import Action, ViewId
 from tests.handlers.helpers.home import (
     URGENCY,

@@ -13,8 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Connection
 
-from bot.tickets.domain import Category, Priority, Source
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.domain import Category, Priority, Source, TicketDraft
+from bot.tickets.service import TicketService
 from storage.db import Database
 from storage.migrate import current_revision, ensure_current, head_revision
 from storage.models import Base, Counter, TicketRow
@@ -70,15 +70,15 @@ async def counters(url: str) -> list[tuple[str, int]]:
 async def create_ticket(url: str) -> str:
     async with _opened(url) as database, database.unit_of_work() as session:
         ticket = await TicketService(session).create(
-            NewTicket(
+            TicketDraft(
                 title="Projector flickers",
                 category=Category.TECH,
                 priority=Priority.HIGH,
                 location="Bedford",
-                created_by="U0OP1",
-                submitted_by="U0OP1",
-                source=Source.MANUAL,
-            )
+                customer="U0OP1",
+            ),
+            actor="U0OP1",
+            source=Source.MANUAL,
         )
     return ticket.ticket_id
 

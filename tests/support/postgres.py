@@ -15,6 +15,10 @@ from collections.abc import Iterator
 
 import asyncpg
 import pytest
+from sqlalchemy import text
+
+from storage.db import Database
+from storage.models import Base
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -66,3 +70,11 @@ def scratch_database(prefix: str) -> Iterator[str]:
         yield asyncpg_url(name)
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def truncate_postgres(database: Database) -> None:
+    """Empty every table and restart the ticket numbers: a fresh database, quickly."""
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name != "counters")
+    async with database.unit_of_work() as session:
+        await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await session.execute(text("UPDATE counters SET value = 0"))

@@ -1,4 +1,4 @@
-"""Shared by the ticket tests: the people and threads they use, a NewTicket factory, and
+"""Shared by the ticket tests: the people and threads they use, a ticket draft factory, and
 steps that take a ticket through the service, each in its own unit of work, so every
 test reaches its starting state through the service itself."""
 
@@ -17,10 +17,12 @@ from bot.tickets.domain import (
     Status,
     ThreadRef,
     Ticket,
+    TicketDraft,
+    TicketEdit,
     TicketError,
     TransitionNotAllowed,
 )
-from bot.tickets.service import NewTicket, TicketEdit, TicketService
+from bot.tickets.service import TicketService
 from storage.db import Database
 
 AI = "OperatorGPT"
@@ -58,25 +60,32 @@ def inputs_for(target: Status) -> dict[str, str]:
     return {}
 
 
-def new_ticket(**overrides: Any) -> NewTicket:
+# How the AI opens a ticket from a customer's message: `TicketService.create(draft, **AI_OPENS)`.
+AI_OPENS: dict[str, Any] = {"actor": AI, "source": Source.MESSAGE_THREAD}
+
+
+def new_ticket(**overrides: Any) -> TicketDraft:
     fields: dict[str, Any] = {
         "title": "Projector in bay 2 flickers",
         "category": Category.TECH,
         "priority": Priority.MEDIUM,
         "location": "Bedford",
-        "created_by": AI,
-        "submitted_by": "cust-1001",
-        "source": Source.MESSAGE_THREAD,
+        "customer": "cust-1001",
         "description": "The image flickers every few seconds.",
         "bay": 2,
     }
     fields.update(overrides)
-    return NewTicket(**fields)
+    return TicketDraft(**fields)
 
 
-async def create(db: Database, **overrides: Any) -> Ticket:
+async def create(
+    db: Database, *, actor: str = AI, source: Source = Source.MESSAGE_THREAD, **overrides: Any
+) -> Ticket:
+    """A ticket opened by `actor` (the AI, from a customer's message, unless told)."""
     async with db.unit_of_work() as session:
-        return await TicketService(session).create(new_ticket(**overrides))
+        return await TicketService(session).create(
+            new_ticket(**overrides), actor=actor, source=source
+        )
 
 
 async def state(db: Database, ticket_id: str) -> tuple[Ticket, list[AuditEvent]]:

@@ -15,12 +15,12 @@ import textwrap
 
 from sqlalchemy import func, select
 
-from bot.tickets.domain import Category, Priority, Source, ticket_number
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.domain import Category, Priority, Source, TicketDraft, ticket_number
+from bot.tickets.service import TicketService
 from storage.db import Database
 from storage.models import Counter, TicketEventRow, TicketRow
-from tests.conftest import _truncate_postgres
 from tests.support.paths import REPO
+from tests.support.postgres import truncate_postgres
 
 TASKS = 4
 PER_TASK = 50
@@ -28,15 +28,12 @@ PROCESSES = 2
 PER_PROCESS = 50
 
 
-def _new_ticket(creator: str, index: int) -> NewTicket:
-    return NewTicket(
+def _new_ticket(creator: str, index: int) -> TicketDraft:
+    return TicketDraft(
         title=f"{creator} ticket {index}",
         category=Category.TECH,
         priority=Priority.MEDIUM,
         location="Bedford",
-        created_by=creator,
-        submitted_by=creator,
-        source=Source.MANUAL,
     )
 
 
@@ -45,7 +42,9 @@ async def _create_many(database: Database, creator: str, count: int) -> list[str
     ids = []
     for index in range(count):
         async with database.unit_of_work() as session:
-            ticket = await TicketService(session).create(_new_ticket(creator, index))
+            ticket = await TicketService(session).create(
+                _new_ticket(creator, index), actor=creator, source=Source.MANUAL
+            )
             # Hold the transaction (and the counter row) across a yield, so the other
             # creators run into the lock instead of slipping in between transactions.
             await asyncio.sleep(0)
@@ -98,7 +97,8 @@ CREATOR_SCRIPT = textwrap.dedent(
     import asyncio, json, sys
 
     from bot.tickets.domain import Category, Priority, Source
-    from bot.tickets.service import NewTicket, TicketService
+    from bot.tickets.domain import TicketDraft
+    from bot.tickets.service import TicketService
     from storage.db import Database
 
     async def main(url, creator, count):
@@ -110,11 +110,10 @@ CREATOR_SCRIPT = textwrap.dedent(
             ids = []
             for index in range(count):
                 async with database.unit_of_work() as session:
-                    ticket = await TicketService(session).create(NewTicket(
+                    ticket = await TicketService(session).create(TicketDraft(
                         title=f"{creator} ticket {index}", category=Category.FACILITIES,
-                        priority=Priority.LOW, location="Dartmouth", created_by=creator,
-                        submitted_by=creator, source=Source.MANUAL,
-                    ))
+                        priority=Priority.LOW, location="Dartmouth",
+                    ), actor=creator, source=Source.MANUAL)
                 ids.append(ticket.ticket_id)
             print(json.dumps(ids), flush=True)
         finally:
@@ -171,7 +170,7 @@ def _run_creators(url: str) -> list[list[str]]:
 async def test_two_processes_get_distinct_ids_on_postgres(postgres_url: str) -> None:
     database = Database(postgres_url)
     try:
-        await _truncate_postgres(database)
+        await truncate_postgres(database)
         per_process = await asyncio.to_thread(_run_creators, postgres_url)
         all_ids = [i for ids in per_process for i in ids]
         total = PROCESSES * PER_PROCESS

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.tickets.domain import Priority, Status, Ticket
-from bot.tickets.service import TicketEdit, TicketService
+from bot.tickets.domain import Priority, Status, Ticket, TicketEdit
+from bot.tickets.service import TicketService
 from storage.db import Database
 from tests.tickets.helpers import (
     ARCHIVED,

@@ -15,6 +15,7 @@ from bot.tickets.service import TicketService
 from storage.db import Database
 from tests.tickets.helpers import (
     AI,
+    AI_OPENS,
     ARCHIVED,
     IN_PROGRESS,
     ON_HOLD,
@@ -165,7 +166,7 @@ async def test_audit_event_carries_the_correlation_id(db: Database) -> None:
 @pytest.mark.parametrize("name", list(OPERATIONS))
 async def test_change_and_event_commit_together(db: Database, name: str) -> None:
     start, operation = OPERATIONS[name]
-    ticket = await reach(db, start, assigned_to="U0FIRST")
+    ticket = await reach(db, start, assignee="U0FIRST")
     before = await state(db, ticket.ticket_id)
 
     with pytest.raises(Boom):
@@ -204,7 +205,7 @@ async def test_link_thread_and_event_commit_together(db: Database) -> None:
 async def test_create_rolled_back_leaves_no_ticket_event_or_number(db: Database) -> None:
     with pytest.raises(Boom):
         async with db.unit_of_work() as session:
-            created = await TicketService(session).create(new_ticket(thread=RELAY))
+            created = await TicketService(session).create(new_ticket(thread=RELAY), **AI_OPENS)
             assert created.ticket_id == "T-1"
             raise Boom
     async with db.unit_of_work() as session:

@@ -4,8 +4,8 @@ nothing and keeps the version."""
 
 from __future__ import annotations
 
-from bot.tickets.domain import Category, InvalidTicket, Priority, ThreadRef, Ticket
-from bot.tickets.service import TicketEdit, TicketService
+from bot.tickets.domain import Category, InvalidTicket, Priority, ThreadRef, Ticket, TicketEdit
+from bot.tickets.service import TicketService
 from storage.db import Database
 from tests.tickets.helpers import (
     OP,

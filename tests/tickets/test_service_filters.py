@@ -3,10 +3,11 @@ returns exactly the right tickets, newest first, and pages with `before` and `li
 
 from __future__ import annotations
 
-from bot.tickets.domain import Category, Priority, Status, Ticket
-from bot.tickets.service import TicketEdit, TicketFilter, TicketService
+from bot.tickets.domain import Category, Priority, Status, Ticket, TicketEdit, TicketFilter
+from bot.tickets.service import TicketService
 from storage.db import Database
 from tests.tickets.helpers import (
+    AI_OPENS,
     ARCHIVED,
     IN_PROGRESS,
     ON_HOLD,
@@ -111,9 +112,10 @@ async def build_fleet(db: Database) -> dict[int, Ticket]:
                     location=location,
                     priority=priority,
                     category=category,
-                    assigned_to=at_creation,
+                    assignee=at_creation,
                     bay=None,
-                )
+                ),
+                **AI_OPENS,
             )
             assert t.ticket_id == f"T-{n}"
             if assignee and not at_creation and status != IN_PROGRESS:

@@ -8,11 +8,20 @@ from typing import Any
 
 import pytest
 
-from bot.tickets.domain import Category, InvalidTicket, Priority, Source, TicketNotFound
-from bot.tickets.service import TicketEdit, TicketFilter, TicketService
+from bot.tickets.domain import (
+    Category,
+    InvalidTicket,
+    Priority,
+    Source,
+    TicketEdit,
+    TicketFilter,
+    TicketNotFound,
+)
+from bot.tickets.service import TicketService
 from storage.db import Database
 from tests.tickets.helpers import (
     AI,
+    AI_OPENS,
     NOTES,
     ON_HOLD,
     OP,
@@ -35,7 +44,7 @@ from tests.tickets.helpers import (
 async def test_blank_title_is_rejected(db: Database, title: str) -> None:
     with pytest.raises(InvalidTicket) as err:
         async with db.unit_of_work() as session:
-            await TicketService(session).create(new_ticket(title=title))
+            await TicketService(session).create(new_ticket(title=title), **AI_OPENS)
     assert err.value.message == "A ticket needs a title."
     ticket = await create(db)
     message = await assert_refused(
@@ -53,7 +62,7 @@ async def test_blank_title_is_rejected(db: Database, title: str) -> None:
 async def test_bad_bay_is_rejected(db: Database, bay: int) -> None:
     with pytest.raises(InvalidTicket) as err:
         async with db.unit_of_work() as session:
-            await TicketService(session).create(new_ticket(bay=bay))
+            await TicketService(session).create(new_ticket(bay=bay), **AI_OPENS)
     assert err.value.message == f"Bay {bay} is not a bay number (bays are numbered from 1)."
     ticket = await create(db)
     await assert_refused(
@@ -69,9 +78,9 @@ async def test_refused_create_takes_no_ticket_number(db: Database) -> None:
     async with db.unit_of_work() as session:
         svc = TicketService(session)
         with pytest.raises(InvalidTicket):
-            await svc.create(new_ticket(title=" "))
+            await svc.create(new_ticket(title=" "), **AI_OPENS)
         with pytest.raises(InvalidTicket):
-            await svc.create(new_ticket(bay=0))
+            await svc.create(new_ticket(bay=0), **AI_OPENS)
     async with db.unit_of_work() as session:
         assert await TicketService(session).list() == []
     assert (await create(db)).ticket_id == "T-1"
@@ -130,12 +139,12 @@ async def test_malformed_ticket_id_is_invalid(db: Database, ticket_id: str) -> N
 # Every field a creator may set, none left at its default.
 FULL_TICKET: dict[str, Any] = {
     "thread": RELAY,
-    "assigned_to": TECH,
+    "assignee": TECH,
     "learnable": True,
     "decided_by": "rules",
     "source": Source.SYSTEM_EVENT,
-    "created_by": AI,
-    "submitted_by": "cust-77",
+    "actor": AI,
+    "customer": "cust-77",
     "priority": Priority.CRITICAL,
     "category": Category.FACILITIES,
     "location": "Halifax",

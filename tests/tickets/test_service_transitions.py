@@ -131,7 +131,7 @@ async def test_in_progress_with_assignee_in_the_same_call(db: Database) -> None:
 
 
 async def test_in_progress_with_existing_assignee(db: Database) -> None:
-    ticket = await create(db, assigned_to=TECH)
+    ticket = await create(db, assignee=TECH)
     async with db.unit_of_work() as session:
         moved = await TicketService(session).change_status(
             ticket.ticket_id, IN_PROGRESS, actor=OP, expected_version=ticket.version

@@ -20,7 +20,7 @@ Outcome = Ticket | BaseException
 @pytest.mark.parametrize("offset", [-1, +1], ids=["older", "newer"])
 async def test_stale_update_is_refused(db: Database, name: str, offset: int) -> None:
     start, operation = OPERATIONS[name]
-    ticket = await reach(db, start, assigned_to="U0FIRST")
+    ticket = await reach(db, start, assignee="U0FIRST")
     current, _ = await state(db, ticket.ticket_id)
     if offset < 0:
         # Someone else changes it after `ticket` was read: a thread link (no version

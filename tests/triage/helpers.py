@@ -13,8 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.tickets.domain import Category, Priority, Ticket
-from bot.tickets.usecases import TicketDraft
+from bot.tickets.domain import Category, Priority, Ticket, TicketDraft
 from bot.triage import triage_rules
 from bot.triage.llm import LlmAnswer
 from bot.triage.types import Backend, TriageDecision, TriageInput

@@ -15,8 +15,8 @@ from pydantic import SecretStr
 
 from app.runtime import build_runtime
 from app.settings import Settings
-from bot.tickets.domain import Category, Priority, Source, Status, ThreadRef
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.domain import Category, Priority, Source, Status, ThreadRef, TicketDraft
+from bot.tickets.service import TicketService
 from bot.tickets.ticket_json import EXTRA_KEYS, SEED_KEYS
 from storage.db import Database
 
@@ -97,7 +97,13 @@ async def seed(db: Database, specs: Sequence[Spec]) -> list[str]:
     async with db.unit_of_work() as session:
         service = TicketService(session)
         for n, spec in enumerate(specs, 1):
-            tid = (await service.create(_new_ticket(n, spec))).ticket_id
+            tid = (
+                await service.create(
+                    _new_ticket(n, spec),
+                    actor="OperatorGPT",
+                    source=Source.MESSAGE_THREAD if spec.threads else Source.MANUAL,
+                )
+            ).ticket_id
             if spec.threads > 1:
                 await service.link_thread(
                     tid, ThreadRef("C0TECH", f"1732559999.{n:06d}"), actor=OP1
@@ -107,18 +113,16 @@ async def seed(db: Database, specs: Sequence[Spec]) -> list[str]:
     return ids
 
 
-def _new_ticket(n: int, spec: Spec) -> NewTicket:
-    return NewTicket(
+def _new_ticket(n: int, spec: Spec) -> TicketDraft:
+    return TicketDraft(
         title=f"Ticket {n}",
         description=f"Description {n}",
         category=spec.category,
         priority=spec.priority,
         location=spec.location,
-        created_by="OperatorGPT",
-        submitted_by=f"cust-{n}",
-        source=Source.MESSAGE_THREAD if spec.threads else Source.MANUAL,
+        customer=f"cust-{n}",
         bay=spec.bay,
-        assigned_to=spec.assignee,
+        assignee=spec.assignee,
         decided_by="rules",
         thread=ThreadRef(RELAY, f"1732550000.{n:06d}") if spec.threads else None,
     )

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from bot.tickets.domain import Source, ThreadRef
-from bot.tickets.service import NewTicket, TicketService
+from bot.tickets.domain import Source, ThreadRef, TicketDraft
+from bot.tickets.service import TicketService
 from storage.db import Database
 from tests.web.read_api import (
     AUTH,
@@ -38,30 +38,30 @@ async def _ticket_with_a_history(db: Database) -> str:
     async with db.unit_of_work() as session:
         service = TicketService(session)
         await service.create(
-            NewTicket(
+            TicketDraft(
                 title="Other",
                 category=F,
                 priority=LOW,
                 location="Truro",
-                created_by=OP2,
-                submitted_by=OP2,
-                source=Source.MANUAL,
-            )
+                customer=OP2,
+            ),
+            actor=OP2,
+            source=Source.MANUAL,
         )
         ticket = await service.create(
-            NewTicket(
+            TicketDraft(
                 title="Projector dead in bay 2",
                 description="Customer says the screen is black",
                 category=T,
                 priority=HIGH,
                 location="Bedford",
                 bay=2,
-                created_by="OperatorGPT",
-                submitted_by="cust-7",
-                source=Source.MESSAGE_THREAD,
+                customer="cust-7",
                 decided_by="llm",
                 thread=FIRST,
-            )
+            ),
+            actor="OperatorGPT",
+            source=Source.MESSAGE_THREAD,
         )
         tid = ticket.ticket_id
         await service.assign(tid, OP1, actor=OP2, expected_version=None)

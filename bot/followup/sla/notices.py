@@ -21,13 +21,12 @@ from bot.followup.sla.levels import SERVICE_LEVELS, THRESHOLDS, Clock, Level, re
 from bot.tickets.domain import Ticket, TicketNotFound
 from bot.tickets.notices import Notifier
 from bot.tickets.service import TicketService, to_ticket
-from bot.tickets.status import OPEN_STATUSES
+from bot.tickets.status import OPEN_STATUSES, OPEN_VALUES
 from storage.db import Database
 from storage.sla import SlaRepository
 
 log = logging.getLogger("clubos.sla")
 
-OPEN_VALUES = sorted(s.value for s in OPEN_STATUSES)
 # Lowest first: the order levels are reached in.
 LEVELS = tuple(level for level, _share in reversed(THRESHOLDS))
 

@@ -14,10 +14,9 @@ from urllib.parse import urlsplit
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.tickets.domain import Category, Priority, Source, ThreadRef, Ticket
+from bot.tickets.domain import Category, Priority, Source, ThreadRef, Ticket, TicketDraft
 from bot.tickets.permissions import NotAllowed
-from bot.tickets.service import NewTicket, TicketService
-from bot.tickets.usecases import TicketDraft
+from bot.tickets.service import TicketService
 from tests.handlers.helpers.surfaces import ROUTED, JsonDict
 from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, Harness
@@ -69,7 +68,8 @@ async def quietly(h: Harness) -> AsyncIterator[TicketService]:
         yield TicketService(session)
 
 
-def new(
+async def add(
+    tickets: TicketService,
     title: str,
     location: str = "Bedford",
     *,
@@ -78,19 +78,19 @@ def new(
     bay: int | None = None,
     assignee: str | None = None,
     thread: ThreadRef | None = None,
-) -> NewTicket:
-    return NewTicket(
+) -> Ticket:
+    """A ticket an operator opened, straight through the ticket service (see `quietly`)."""
+    draft = TicketDraft(
         title=title,
         category=category,
         priority=priority,
         location=location,
-        created_by=OPERATOR,
-        submitted_by=OPERATOR,
-        source=Source.MESSAGE_THREAD if thread else Source.MANUAL,
         bay=bay,
-        assigned_to=assignee,
+        assignee=assignee,
         thread=thread,
     )
+    source = Source.MESSAGE_THREAD if thread else Source.MANUAL
+    return await tickets.create(draft, actor=OPERATOR, source=source)
 
 
 def check_message(body: JsonDict) -> list[JsonDict]:

@@ -13,9 +13,8 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.tickets.domain import Category, Priority, Status, Ticket
+from bot.tickets.domain import Category, Priority, Status, Ticket, TicketDraft
 from bot.tickets.transfer import import_tickets
-from bot.tickets.usecases import TicketDraft
 from slackui.ids import Action
 from tests.handlers.helpers.surfaces import JsonDict
 from tests.support import slack_requests as rq
