@@ -1,0 +1,1 @@
+"""The assembly: settings, runtime, server, command line, scheduler; nothing imports it."""

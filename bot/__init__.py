@@ -1,1 +1,2 @@
-"""ClubOS Tickets: app assembly, configuration, domain services."""
+"""ClubOS Tickets features, one folder each: tickets, intake, triage, monitoring, followup;
+beside them the club config (`club`), structured logs and the worker loop they share."""

@@ -1,0 +1,1 @@
+"""Delivery: the outbox sender, the only code that calls the Slack Web API."""

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from bot.intake.dedup import problem_key
 from bot.tickets.domain import Priority, Status, Ticket, TicketDraft, TicketEdit
 from bot.tickets.notices import Notifier
-from bot.tickets.service import TicketService, to_ticket
+from bot.tickets.rows import to_ticket
+from bot.tickets.service import TicketService
 from bot.tickets.status import OPEN_STATUSES, OPEN_VALUES
 from storage.db import Database
 from storage.recurrence import RecurrenceRepository

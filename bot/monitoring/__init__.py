@@ -1,0 +1,1 @@
+"""Monitoring: system events POSTed by monitoring: parsing, history, rules, service."""

@@ -25,10 +25,6 @@ from bot.tickets.domain import (
     ticket_number,
 )
 from bot.tickets.rows import TicketList, TicketReader
-
-# Re-exported: features that read ticket rows through their own repositories (SLA
-# notices, recurrence) map them to tickets with it.
-from bot.tickets.rows import to_ticket as to_ticket
 from storage.db import UnitOfWork
 from storage.models import TicketRow, utcnow
 from storage.tickets import TicketFields, TicketQuery

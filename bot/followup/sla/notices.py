@@ -20,7 +20,8 @@ from bot.club import ClubConfig
 from bot.followup.sla.levels import SERVICE_LEVELS, THRESHOLDS, Clock, Level, reached
 from bot.tickets.domain import Ticket, TicketNotFound
 from bot.tickets.notices import Notifier
-from bot.tickets.service import TicketService, to_ticket
+from bot.tickets.rows import to_ticket
+from bot.tickets.service import TicketService
 from bot.tickets.status import OPEN_STATUSES, OPEN_VALUES
 from storage.db import Database
 from storage.sla import SlaRepository
