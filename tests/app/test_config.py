@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from app.settings import Settings
 from bot.club import ConfigError, load_club_config
 from bot.logs import JsonFormatter, new_correlation_id
 from bot.tickets.domain import Category
+from tests.support.cli import run
 from tests.support.paths import REPO
 
 SAMPLE_LOCATIONS = {
@@ -108,14 +108,7 @@ def test_settings_read_the_contract_variables(monkeypatch: pytest.MonkeyPatch) -
 
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from app.cli import main; main()", *args],
-        env={"PATH": "/usr/bin:/bin", **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run(args, env={"PATH": "/usr/bin:/bin", **env}, cwd=cwd)
 
 
 def test_bad_config_stops_start_up_with_the_key(tmp_path: Path) -> None:

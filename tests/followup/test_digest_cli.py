@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.followup.chart import HEIGHT_PX, WIDTH_PX
@@ -14,19 +13,13 @@ from bot.tickets.domain import Category, Priority, Source, TicketDraft
 from bot.tickets.service import TicketService
 from tests.followup.digest_support import AI, as_text, digest_posts, png_size
 from tests.support.app_harness import TEST_CONFIG
+from tests.support.cli import run
 from tests.support.paths import REPO as ROOT
 from tests.support.slack_stub import SlackStub
 
 
 def cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from app.cli import main; main()", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run(args, env=env, cwd=cwd)
 
 
 def cli_env(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:

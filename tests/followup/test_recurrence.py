@@ -17,8 +17,8 @@ from bot.tickets.notices import Notifier
 from bot.tickets.service import TicketService
 from bot.tickets.transfer import import_tickets
 from storage.models import utcnow
-from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, Harness
+from tests.support.relay import customer_says
 
 AI = "OperatorGPT"
 
@@ -185,18 +185,6 @@ async def test_the_digest_names_each_open_pattern(harness: Harness) -> None:
         outage.ticket_id
     ]
     assert label_for("system:projector:3") == "projector"
-
-
-def customer_says(text: str, ts: str):  # type: ignore[no-untyped-def]
-    return rq.message_event(
-        RELAY,
-        text,
-        ts=ts,
-        bot_id="B0RELAY",
-        username="Relay",
-        subtype="bot_message",
-        metadata={"event_type": "customer_message", "event_payload": {"customer_id": "cust_1"}},
-    )
 
 
 async def test_three_customer_reports_through_the_relay_make_a_parent(harness: Harness) -> None:

@@ -11,6 +11,7 @@ from storage.inbox import InboxRepository
 from storage.models import InboxEventRow
 from tests.support import slack_requests as rq
 from tests.support.app_harness import RELAY, Harness
+from tests.support.relay import customer_meta
 from tests.support.slack_stub import Call
 
 T1 = "1732550000.000100"
@@ -19,33 +20,7 @@ T3 = "1732551000.000100"
 EDIT_TS = "1732559000.000100"
 
 
-def customer_meta(customer: str) -> dict[str, Any]:
-    """The metadata the relay bot gives a customer's message: who the customer is."""
-    return {"event_type": "customer_message", "event_payload": {"customer_id": customer}}
-
-
 META = customer_meta("cust_1")
-
-
-def customer_says(
-    text: str,
-    ts: str,
-    thread_ts: str | None = None,
-    *,
-    customer: str = "cust_1",
-    meta: dict[str, Any] | None = None,
-) -> rq.SlackRequest:
-    """`customer`'s message as the relay bot posts it; `meta` replaces its metadata."""
-    return rq.message_event(
-        RELAY,
-        text,
-        ts=ts,
-        thread_ts=thread_ts,
-        bot_id="B0RELAY",
-        username="Relay",
-        subtype="bot_message",
-        metadata=customer_meta(customer) if meta is None else meta,
-    )
 
 
 def customer_edits(ts: str, old: str, new: str) -> rq.SlackRequest:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from storage.inbox import InboxRepository
-from tests.intake.relay_support import T1, T2, T3, cards_in_thread, customer_says, inbox_row
+from tests.intake.relay_support import T1, T2, T3, cards_in_thread, inbox_row
 from tests.support import slack_requests as rq
 from tests.support.app_harness import (
     OPERATOR,
@@ -19,6 +19,7 @@ from tests.support.app_harness import (
     harness_settings,
     open_harness,
 )
+from tests.support.relay import customer_says
 from tests.support.slack_stub import BOT_ID, BOT_USER_ID, SlackStub
 
 

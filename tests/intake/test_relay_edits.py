@@ -17,13 +17,13 @@ from tests.intake.relay_support import (
     T1,
     cards_in_thread,
     customer_edits,
-    customer_says,
     inbox_row,
     triaged,
 )
 from tests.support import openai_stub as ai
 from tests.support.app_harness import Harness, harness_settings, open_harness
 from tests.support.openai_stub import OpenAIStub
+from tests.support.relay import customer_says
 from tests.support.slack_stub import SlackStub
 
 

@@ -21,11 +21,11 @@ from tests.intake.relay_support import (
     T2,
     T3,
     cards_in_thread,
-    customer_says,
     inbox_row,
     triaged,
 )
 from tests.support.app_harness import RELAY, Harness, harness_settings, open_harness
+from tests.support.relay import customer_says
 from tests.support.slack_stub import SlackStub
 
 # --------------------------------------------------------------------------- restarts

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,19 +40,32 @@ def cli_env(database_url: str, **overrides: str) -> dict[str, str]:
     return {**env, **overrides}
 
 
-def run_cli(
-    database_url: str, *args: str, cwd: Path, timeout: float = 60
+def run(
+    args: Sequence[str],
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    stdin: str | None = None,
+    timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
-    """Run one command to its end. `cwd` should be a scratch directory, so no .env or
-    clubos.toml of the checkout is picked up."""
+    """`clubos-tickets ARGS` run to its end with exactly `env`. `cwd` should be a scratch
+    directory, so no .env or clubos.toml of the checkout is picked up."""
     return subprocess.run(
         [*CLI, *args],
+        input=stdin,
         cwd=cwd,
-        env=cli_env(database_url),
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+
+
+def run_cli(
+    database_url: str, *args: str, cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """One command against `database_url`, with nothing of this environment's Slack."""
+    return run(args, env=cli_env(database_url), cwd=cwd, timeout=timeout)
 
 
 @dataclass(frozen=True)

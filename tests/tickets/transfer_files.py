@@ -7,7 +7,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.tickets.transfer import export_tickets
 from storage.db import Database
+from tests.support.cli import run
 from tests.support.paths import DATA, REPO
 
 SEED_FILE = DATA / "seed_ticket.json"
@@ -63,11 +63,4 @@ async def count_rows(db: Database, model: Any) -> int:
 def run_cli(db_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": db_url}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    return subprocess.run(
-        [sys.executable, "-c", "from app.cli import main; main()", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run(args, env=env, cwd=cwd, timeout=120)

@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +18,8 @@ from bot.triage.llm import LlmAnswer
 from bot.triage.types import Backend, TriageDecision, TriageInput
 from storage.inbox import InboxRepository
 from tests.support import openai_stub as ai
-from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, TEST_CONFIG, Harness
+from tests.support.cli import run
 from tests.support.openai_stub import OpenAIStub
 from tests.support.paths import DATA, REPO
 
@@ -90,19 +89,6 @@ T2 = "1732550500.000100"
 BALLS = "hey there are no balls in box 2"  # a ticket: facilities, medium, bay 2
 HOURS = "what time do you close on sundays?"  # no ticket
 HEATER = "the heater in box 2 is blowing cold air, we're freezing in here"
-
-
-def customer_says(text: str, ts: str, thread_ts: str | None = None) -> rq.SlackRequest:
-    return rq.message_event(
-        RELAY,
-        text,
-        ts=ts,
-        thread_ts=thread_ts,
-        bot_id="B0RELAY",
-        username="Relay",
-        subtype="bot_message",
-        metadata={"event_type": "customer_message", "event_payload": {"customer_id": "cust_1"}},
-    )
 
 
 def llm_answer(**fields: Any) -> dict[str, Any]:
@@ -201,15 +187,7 @@ def run_triage_cli(
         and key not in {"CLUBOS_CONFIG", "TRIAGE_BACKEND"}
     }
     clean["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), clean.get("PYTHONPATH")) if p)
-    return subprocess.run(
-        [sys.executable, "-c", "from app.cli import main; main()", "triage", *args],
-        input=stdin,
-        cwd=cwd,  # a scratch directory: no .env or clubos.toml of the checkout
-        env=clean | (env or {}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run(["triage", *args], env=clean | (env or {}), cwd=cwd, stdin=stdin)
 
 
 def llm_env(stub: OpenAIStub, **more: str) -> dict[str, str]:

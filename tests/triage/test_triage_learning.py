@@ -9,7 +9,8 @@ from bot.triage.llm import EXAMPLE_BUDGET_CHARS, MAX_EXAMPLES
 from tests.support import openai_stub as ai
 from tests.support.app_harness import OPERATOR, Harness
 from tests.support.openai_stub import OpenAIStub
-from tests.triage.helpers import HOURS, T1, T2, create_ticket, customer_says, learned, llm_answer
+from tests.support.relay import customer_says
+from tests.triage.helpers import HOURS, T1, T2, create_ticket, learned, llm_answer
 
 
 async def test_the_prompt_learns_only_from_flagged_tickets(

@@ -15,6 +15,7 @@ from bot.triage.llm import LlmAnswer
 from tests.support import openai_stub as ai
 from tests.support.app_harness import Harness
 from tests.support.openai_stub import OpenAIStub
+from tests.support.relay import customer_says
 from tests.triage.helpers import (
     BALLS,
     HEATER,
@@ -24,7 +25,6 @@ from tests.triage.helpers import (
     T2,
     TIMEOUT_S,
     by_message,
-    customer_says,
     llm_answer,
     outcome,
     triaged,
