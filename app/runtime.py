@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from app.classifier import build_classifier
 from app.scheduler import build_scheduler
 from app.settings import Settings
+from bot.access.links import SignInLinks
 from bot.intake.relay_inbox import RelayInbox
 from bot.intake.relay_triage import RelayTriage
 from bot.intake.worker import TriageWorker
@@ -30,6 +31,7 @@ from bot.tickets.permissions import Permissions
 from bot.tickets.usecases import Operations
 from delivery.sender import OutboxSender
 from handlers import register_listeners
+from handlers.services import Services
 from storage.db import Database
 from web.app import create_app
 
@@ -110,7 +112,12 @@ class Runtime:
             log.warning("runtime.database_dispose_timed_out")
 
 
-def build_runtime(settings: Settings, *, slack: bool = True) -> Runtime:
+def build_runtime(
+    settings: Settings, *, slack: bool = True, dashboard_url: str | None = None
+) -> Runtime:
+    """The product on `settings`; `dashboard_url` is where people reach it (PUBLIC_URL, or
+    serve's address; by default serve's default address)."""
+    dashboard_url = dashboard_url or settings.dashboard_url()
     club = settings.club
     database = Database(settings.database_url)
     client = build_slack_client(settings)
@@ -132,6 +139,8 @@ def build_runtime(settings: Settings, *, slack: bool = True) -> Runtime:
         database, club, permissions, build_classifier(settings, database), sender.wake
     )
     triage_worker = TriageWorker(database, relay)
+    signing_key = settings.dashboard_signing_key()
+    sign_in = SignInLinks(database, signing_key) if signing_key else None
     slack_app: AsyncApp | None = None
     if slack:
         secret = settings.slack_signing_secret
@@ -141,9 +150,15 @@ def build_runtime(settings: Settings, *, slack: bool = True) -> Runtime:
             # Socket Mode carries no signatures; HTTP requests are always verified.
             request_verification_enabled=settings.slack_app_token is None,
         )
-        register_listeners(
-            slack_app, club, operations, RelayInbox(database, club), triage_worker.wake
+        services = Services(
+            club,
+            operations,
+            RelayInbox(database, club),
+            triage_worker.wake,
+            sign_in=sign_in,
+            dashboard_url=dashboard_url,
         )
+        register_listeners(slack_app, services)
     return Runtime(
         settings, database, client, permissions, operations, sender, triage_worker, slack_app
     )
