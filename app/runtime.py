@@ -27,7 +27,7 @@ from bot.intake.relay_inbox import RelayInbox
 from bot.intake.relay_triage import RelayTriage
 from bot.intake.worker import TriageWorker
 from bot.monitoring.service import SystemEvents
-from bot.tickets.permissions import Permissions
+from bot.tickets.permissions import GroupMembers, Permissions
 from bot.tickets.usecases import Operations
 from delivery.sender import OutboxSender
 from handlers import register_listeners
@@ -60,6 +60,8 @@ class Runtime:
     sender: OutboxSender
     triage_worker: TriageWorker
     slack: AsyncApp | None
+    sign_in: SignInLinks | None  # None: no secret to sign dashboard links with
+    dashboard_url: str
     asgi: FastAPI = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     scheduler: AsyncIOScheduler | None = field(default=None, init=False)
@@ -122,6 +124,36 @@ def build_runtime(
     database = Database(settings.database_url)
     client = build_slack_client(settings)
 
+    permissions = Permissions(club, _group_members(client))
+    sender = OutboxSender(database, client)
+    operations = Operations(database, club, permissions, sender.wake)
+    relay = RelayTriage(
+        database, club, permissions, build_classifier(settings, database), sender.wake
+    )
+    triage_worker = TriageWorker(database, relay)
+    signing_key = settings.dashboard_signing_key()
+    sign_in = SignInLinks(database, signing_key) if signing_key else None
+    services = Services(
+        club, operations, RelayInbox(database, club), triage_worker.wake, sign_in, dashboard_url
+    )
+    slack_app = _slack_app(settings, client, services) if slack else None
+    return Runtime(
+        settings,
+        database,
+        client,
+        permissions,
+        operations,
+        sender,
+        triage_worker,
+        slack_app,
+        sign_in,
+        dashboard_url,
+    )
+
+
+def _group_members(client: AsyncWebClient) -> GroupMembers:
+    """Who is in a Slack user group (the operators' group), asked of Slack."""
+
     async def group_members(group_id: str) -> set[str]:
         try:
             answer = await client.usergroups_users_list(usergroup=group_id)
@@ -132,33 +164,16 @@ def build_runtime(
             return set()
         return set(answer.get("users") or [])
 
-    permissions = Permissions(club, group_members)
-    sender = OutboxSender(database, client)
-    operations = Operations(database, club, permissions, sender.wake)
-    relay = RelayTriage(
-        database, club, permissions, build_classifier(settings, database), sender.wake
+    return group_members
+
+
+def _slack_app(settings: Settings, client: AsyncWebClient, services: Services) -> AsyncApp:
+    secret = settings.slack_signing_secret
+    slack_app = AsyncApp(
+        client=client,
+        signing_secret=secret.get_secret_value() if secret else None,
+        # Socket Mode carries no signatures; HTTP requests are always verified.
+        request_verification_enabled=settings.slack_app_token is None,
     )
-    triage_worker = TriageWorker(database, relay)
-    signing_key = settings.dashboard_signing_key()
-    sign_in = SignInLinks(database, signing_key) if signing_key else None
-    slack_app: AsyncApp | None = None
-    if slack:
-        secret = settings.slack_signing_secret
-        slack_app = AsyncApp(
-            client=client,
-            signing_secret=secret.get_secret_value() if secret else None,
-            # Socket Mode carries no signatures; HTTP requests are always verified.
-            request_verification_enabled=settings.slack_app_token is None,
-        )
-        services = Services(
-            club,
-            operations,
-            RelayInbox(database, club),
-            triage_worker.wake,
-            sign_in=sign_in,
-            dashboard_url=dashboard_url,
-        )
-        register_listeners(slack_app, services)
-    return Runtime(
-        settings, database, client, permissions, operations, sender, triage_worker, slack_app
-    )
+    register_listeners(slack_app, services)
+    return slack_app
