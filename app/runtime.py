@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ from handlers import register_listeners
 from handlers.services import Services
 from storage.db import Database
 from web.app import create_app
+from web.dashboard.mount import Dashboard
 
 log = logging.getLogger("clubos.runtime")
 
@@ -77,6 +79,14 @@ class Runtime:
             lifespan=self.lifespan,
             system_events=SystemEvents(self.database, self.settings.club, self.sender.wake),
             system_events_token=events_token.get_secret_value() if events_token else None,
+            dashboard=Dashboard(
+                self.operations,
+                self.permissions,
+                self.sign_in,
+                # Without a key nobody can sign in, so no session is ever opened with this one.
+                self.settings.dashboard_signing_key() or secrets.token_urlsafe(32),
+                https_only=self.dashboard_url.startswith("https://"),
+            ),
         )
 
     @contextlib.asynccontextmanager
