@@ -62,6 +62,15 @@ async def assert_refused(page: Page, response: Response) -> None:
     await expect(page.get_by_test_id("board")).to_have_count(0)
 
 
+def watch_errors(page: Page) -> list[str]:
+    """The page's script errors and console errors from now on (a Content-Security-Policy
+    violation, a missing stylesheet or script, shows as one)."""
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 async def save_screenshot(page: Page, name: str) -> None:
     """docs/screenshots/<name>, only when SAVE_SCREENSHOTS=1 (normal runs leave the tree
     as it was)."""

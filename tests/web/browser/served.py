@@ -11,6 +11,7 @@ import re
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import uvicorn
 
@@ -37,10 +38,13 @@ class ServedApp:
         assert match is not None, f"no sign-in link in the answer to /ticket web: {answer}"
         return match.group(0)
 
-    async def link_issued_for(self, user: str) -> str:
+    async def link_issued_for(self, user: str, *, ago: timedelta = timedelta(0)) -> str:
         """A link issued straight by the sign-in links, for anyone (`/ticket web` gives
-        none to a non-operator)."""
-        links = SignInLinks(self.harness.runtime.database, DASHBOARD_SECRET)
+        none to a non-operator), as if issued `ago`."""
+        issued_at = datetime.now(UTC) - ago
+        links = SignInLinks(
+            self.harness.runtime.database, DASHBOARD_SECRET, clock=lambda: issued_at
+        )
         return f"{self.url}/login/{await links.issue(user)}"
 
 

@@ -11,7 +11,7 @@ from playwright.async_api import Browser, Dialog, Locator, Page, expect
 from bot.tickets.domain import Status
 from tests.handlers.helpers.command import add, quietly
 from tests.web.browser.board_tickets import seed_board
-from tests.web.browser.pages import PHONE, fresh_page, save_screenshot, sign_in
+from tests.web.browser.pages import PHONE, fresh_page, save_screenshot, sign_in, watch_errors
 from tests.web.browser.served import ServedApp
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -24,10 +24,11 @@ def card(page: Page, ticket_id: str) -> Locator:
     return page.get_by_test_id(f"ticket-{ticket_id}")
 
 
-async def test_the_board_shows_each_ticket_in_its_status_column(
+async def test_the_board_shows_each_ticket_in_its_status_column_without_errors(
     served: ServedApp, page: Page
 ) -> None:
     seeded = await seed_board(served.harness)
+    errors = watch_errors(page)
     await sign_in(page, await served.sign_in_link(), served.url)
 
     for status in WORKING_STATUSES:
@@ -36,6 +37,7 @@ async def test_the_board_shows_each_ticket_in_its_status_column(
         await expect(column.get_by_test_id(f"ticket-{ticket.ticket_id}")).to_contain_text(
             ticket.title
         )
+    assert errors == []
     await save_screenshot(page, "board.png")
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.support.app_harness import STRANGER
+from tests.support.app_harness import OPERATOR, STRANGER
 from tests.web.browser.pages import (
     DESKTOP,
     assert_refused,
@@ -63,6 +65,23 @@ async def test_a_signed_out_visitor_is_sent_to_the_signed_out_page(
     assert page.url == f"{served.url}/signed-out"
     await expect(page.get_by_text("/ticket web").first).to_be_visible()
     await expect(page.get_by_test_id("board")).to_have_count(0)
+
+
+async def test_an_expired_link_is_refused(served: ServedApp, page: Page) -> None:
+    link = await served.link_issued_for(OPERATOR, ago=timedelta(minutes=11))
+
+    await assert_refused(page, await press_sign_in(page, link))
+    await expect(page.get_by_text("expired").first).to_be_visible()
+
+
+async def test_signing_out_ends_the_session(served: ServedApp, page: Page) -> None:
+    await sign_in(page, await served.sign_in_link(), served.url)
+
+    await page.get_by_test_id("sign-out").click()
+
+    await page.wait_for_url(f"{served.url}/signed-out")
+    await page.goto(f"{served.url}/")
+    assert page.url == f"{served.url}/signed-out"
 
 
 async def test_a_link_issued_for_a_non_operator_is_refused(served: ServedApp, page: Page) -> None:
