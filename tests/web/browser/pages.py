@@ -7,7 +7,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 
-from playwright.async_api import Browser, Page, Response, ViewportSize, expect
+from playwright.async_api import Browser, ConsoleMessage, Page, Response, ViewportSize, expect
 
 from tests.support.paths import REPO
 
@@ -66,7 +66,12 @@ def watch_errors(page: Page) -> list[str]:
     """The page's script errors and console errors from now on (a Content-Security-Policy
     violation, a missing stylesheet or script, shows as one)."""
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
 
