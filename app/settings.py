@@ -5,6 +5,8 @@ Nothing else in the code reads the environment.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -13,6 +15,10 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.club import ClubConfig, ConfigError, describe_validation_error, load_club_config
+
+DEFAULT_HOST = "127.0.0.1"  # `serve`'s address unless told otherwise
+DEFAULT_PORT = 3000
+DASHBOARD_KEY_LABEL = b"clubos-tickets dashboard v1"
 
 
 class Settings(BaseSettings):
@@ -34,9 +40,25 @@ class Settings(BaseSettings):
     system_events_token: SecretStr | None = None
     api_token: SecretStr | None = None
     public_url: str | None = None
+    dashboard_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = (
         "INFO"
     )
+
+    def dashboard_signing_key(self) -> str | None:
+        """The key that signs dashboard sign-in links and sessions: DASHBOARD_SECRET, else
+        derived from the Slack signing secret (so one secret to keep, but a leaked session
+        key does not forge Slack requests); None: no dashboard sign-in."""
+        if self.dashboard_secret is not None:
+            return self.dashboard_secret.get_secret_value()
+        if self.slack_signing_secret is None:
+            return None
+        slack_secret = self.slack_signing_secret.get_secret_value().encode()
+        return hmac.new(slack_secret, DASHBOARD_KEY_LABEL, hashlib.sha256).hexdigest()
+
+    def dashboard_url(self, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> str:
+        """Where people reach the dashboard: PUBLIC_URL, else `serve`'s own address."""
+        return (self.public_url or f"http://{host}:{port}").rstrip("/")
 
     @cached_property
     def club(self) -> ClubConfig:

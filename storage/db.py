@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, literal_column
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -71,6 +73,25 @@ def _run_on_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_on_commit(session: Session) -> None:
     session.info.pop("on_commit", None)
+
+
+async def insert_once(
+    session: UnitOfWork, table: type[Any], key: Sequence[str], values: dict[str, Any]
+) -> bool:
+    """Insert a row unless its unique `key` is taken; True when this caller inserted it.
+
+    On PostgreSQL a concurrent insert of the same key waits for the first one's
+    transaction and then finds the key taken; SQLite serialises writers anyway.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement: Executable = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=key)
+        .returning(literal_column("1"))
+    )
+    return (await session.scalar(statement)) is not None
 
 
 class Database:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_once
 from storage.models import JobRunRow, TicketRow, utcnow
 
 
@@ -17,20 +17,9 @@ class JobRunRepository:
         self.session = session
 
     async def claim(self, job: str, period: str, claimed_by: str) -> bool:
-        """Insert the claim unless the period is taken; True when this caller won it.
-
-        On PostgreSQL a concurrent claim of the same period waits for the first one's
-        transaction and then finds the key taken; SQLite serialises writers anyway.
-        """
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(JobRunRow)
-            .values(job=job, period=period, claimed_at=utcnow(), claimed_by=claimed_by)
-            .on_conflict_do_nothing(index_elements=["job", "period"])
-            .returning(JobRunRow.id)
-        )
-        return (await self.session.scalar(statement)) is not None
+        """Insert the claim unless the period is taken; True when this caller won it."""
+        values = {"job": job, "period": period, "claimed_at": utcnow(), "claimed_by": claimed_by}
+        return await insert_once(self.session, JobRunRow, ["job", "period"], values)
 
     async def claims(self, job: str) -> list[JobRunRow]:
         rows = await self.session.scalars(

@@ -230,3 +230,14 @@ class SlaNoticeRow(Base):
     clock: Mapped[str] = mapped_column(String(16))  # "response" or "resolution"
     level: Mapped[str] = mapped_column(String(16))  # "warning", "alert", "breach"
     sent_at: Mapped[datetime]
+
+
+class SignInLinkRow(Base):
+    """A dashboard sign-in link that has been used: its token id (jti) as the primary key,
+    so a second use of the same link, in any process, finds it taken."""
+
+    __tablename__ = "signin_links"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    used_at: Mapped[datetime]

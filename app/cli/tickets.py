@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import cli_settings, fail, require_current_schema
-from app.settings import Settings
+from app.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 from bot.club import ConfigError
 from storage import migrate
 
@@ -29,8 +29,8 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
 
 
 def serve(
-    host: str = "127.0.0.1",
-    port: int = 3000,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
     no_migrate: Annotated[
         bool, typer.Option("--no-migrate", help="Refuse an outdated schema instead of migrating.")
     ] = False,
