@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -22,16 +23,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 from app.classifier import build_classifier
 from app.scheduler import build_scheduler
 from app.settings import Settings
+from bot.access.links import SignInLinks
 from bot.intake.relay_inbox import RelayInbox
 from bot.intake.relay_triage import RelayTriage
 from bot.intake.worker import TriageWorker
 from bot.monitoring.service import SystemEvents
-from bot.tickets.permissions import Permissions
+from bot.tickets.permissions import GroupMembers, Permissions
 from bot.tickets.usecases import Operations
 from delivery.sender import OutboxSender
 from handlers import register_listeners
+from handlers.services import Services
 from storage.db import Database
 from web.app import create_app
+from web.dashboard.mount import Dashboard
 
 log = logging.getLogger("clubos.runtime")
 
@@ -58,6 +62,8 @@ class Runtime:
     sender: OutboxSender
     triage_worker: TriageWorker
     slack: AsyncApp | None
+    sign_in: SignInLinks | None  # None: no secret to sign dashboard links with
+    dashboard_url: str
     asgi: FastAPI = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     scheduler: AsyncIOScheduler | None = field(default=None, init=False)
@@ -73,6 +79,14 @@ class Runtime:
             lifespan=self.lifespan,
             system_events=SystemEvents(self.database, self.settings.club, self.sender.wake),
             system_events_token=events_token.get_secret_value() if events_token else None,
+            dashboard=Dashboard(
+                self.operations,
+                self.permissions,
+                self.sign_in,
+                # Without a key nobody can sign in, so no session is ever opened with this one.
+                self.settings.dashboard_signing_key() or secrets.token_urlsafe(32),
+                https_only=self.dashboard_url.startswith("https://"),
+            ),
         )
 
     @contextlib.asynccontextmanager
@@ -110,10 +124,45 @@ class Runtime:
             log.warning("runtime.database_dispose_timed_out")
 
 
-def build_runtime(settings: Settings, *, slack: bool = True) -> Runtime:
+def build_runtime(
+    settings: Settings, *, slack: bool = True, dashboard_url: str | None = None
+) -> Runtime:
+    """The product on `settings`; `dashboard_url` is where people reach it (PUBLIC_URL, or
+    serve's address; by default serve's default address)."""
+    dashboard_url = dashboard_url or settings.dashboard_url()
     club = settings.club
     database = Database(settings.database_url)
     client = build_slack_client(settings)
+
+    permissions = Permissions(club, _group_members(client))
+    sender = OutboxSender(database, client)
+    operations = Operations(database, club, permissions, sender.wake)
+    relay = RelayTriage(
+        database, club, permissions, build_classifier(settings, database), sender.wake
+    )
+    triage_worker = TriageWorker(database, relay)
+    signing_key = settings.dashboard_signing_key()
+    sign_in = SignInLinks(database, signing_key) if signing_key else None
+    services = Services(
+        club, operations, RelayInbox(database, club), triage_worker.wake, sign_in, dashboard_url
+    )
+    slack_app = _slack_app(settings, client, services) if slack else None
+    return Runtime(
+        settings,
+        database,
+        client,
+        permissions,
+        operations,
+        sender,
+        triage_worker,
+        slack_app,
+        sign_in,
+        dashboard_url,
+    )
+
+
+def _group_members(client: AsyncWebClient) -> GroupMembers:
+    """Who is in a Slack user group (the operators' group), asked of Slack."""
 
     async def group_members(group_id: str) -> set[str]:
         try:
@@ -125,25 +174,16 @@ def build_runtime(settings: Settings, *, slack: bool = True) -> Runtime:
             return set()
         return set(answer.get("users") or [])
 
-    permissions = Permissions(club, group_members)
-    sender = OutboxSender(database, client)
-    operations = Operations(database, club, permissions, sender.wake)
-    relay = RelayTriage(
-        database, club, permissions, build_classifier(settings, database), sender.wake
+    return group_members
+
+
+def _slack_app(settings: Settings, client: AsyncWebClient, services: Services) -> AsyncApp:
+    secret = settings.slack_signing_secret
+    slack_app = AsyncApp(
+        client=client,
+        signing_secret=secret.get_secret_value() if secret else None,
+        # Socket Mode carries no signatures; HTTP requests are always verified.
+        request_verification_enabled=settings.slack_app_token is None,
     )
-    triage_worker = TriageWorker(database, relay)
-    slack_app: AsyncApp | None = None
-    if slack:
-        secret = settings.slack_signing_secret
-        slack_app = AsyncApp(
-            client=client,
-            signing_secret=secret.get_secret_value() if secret else None,
-            # Socket Mode carries no signatures; HTTP requests are always verified.
-            request_verification_enabled=settings.slack_app_token is None,
-        )
-        register_listeners(
-            slack_app, club, operations, RelayInbox(database, club), triage_worker.wake
-        )
-    return Runtime(
-        settings, database, client, permissions, operations, sender, triage_worker, slack_app
-    )
+    register_listeners(slack_app, services)
+    return slack_app

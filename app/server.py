@@ -49,7 +49,7 @@ async def run_server(
         await migrate_schema.upgrade_async(settings.database_url)
     else:
         await migrate_schema.ensure_current(settings.database_url)
-    runtime = build_runtime(settings, slack=slack)
+    runtime = build_runtime(settings, slack=slack, dashboard_url=settings.dashboard_url(host, port))
     server = uvicorn.Server(
         uvicorn.Config(runtime.asgi, host=host, port=port, log_config=None, lifespan="on")
     )

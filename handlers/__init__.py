@@ -4,13 +4,8 @@ that ties every listener to its Slack id."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from slack_bolt.async_app import AsyncApp
 
-from bot.club import ClubConfig
-from bot.intake.relay_inbox import RelayInbox
-from bot.tickets.usecases import Operations
 from handlers.actions import card, closure, home
 from handlers.actions.clicks import on_click
 from handlers.commands.ticket import ticket_command
@@ -23,15 +18,9 @@ from handlers.views import ticket_changes, ticket_create
 from slackui.ids import Action, Command, Event, Shortcut, ViewId
 
 
-def register_listeners(
-    app: AsyncApp,
-    club: ClubConfig,
-    operations: Operations,
-    relay_inbox: RelayInbox,
-    wake_triage: Callable[[], None],
-) -> None:
+def register_listeners(app: AsyncApp, services: Services) -> None:
     app.middleware(correlate_and_log)
-    app.middleware(provide(Services(club, operations, relay_inbox, wake_triage)))
+    app.middleware(provide(services))
     app.error(report_failure)
 
     app.event(Event.MESSAGE.value, middleware=[relay.store_first])(answered(relay.triaged_later))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.access.links import SignInLinks
 from bot.club import ClubConfig
 from bot.intake.relay_inbox import RelayInbox
 from bot.tickets.usecases import Operations
@@ -25,6 +26,8 @@ class Services:
     operations: Operations
     relay: RelayInbox
     wake_triage: Callable[[], None]  # a relay message waits in the inbox: triage it now
+    sign_in: SignInLinks | None  # None: no secret to sign links with, so no dashboard sign-in
+    dashboard_url: str  # where people reach the dashboard (PUBLIC_URL), without a final "/"
 
 
 SERVICE_NAMES = frozenset(item.name for item in fields(Services))

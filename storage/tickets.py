@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.db import UnitOfWork
@@ -37,6 +37,7 @@ class TicketQuery:
     assigned: bool | None = None
     assignee: str | None = None
     learnable: bool | None = None
+    text: str | None = None  # in the title or the description, ignoring case
     numbers: Sequence[int] = field(default_factory=tuple)
     before_number: int | None = None
     limit: int | None = None
@@ -103,6 +104,15 @@ class EventFields:
     correlation_id: str | None = None
 
 
+def _mentions(text: str) -> ColumnElement[bool]:
+    """The title or the description contains `text` (any case; `%` and `_` as such)."""
+    needle = text.lower()
+    return or_(
+        func.lower(TicketRow.title).contains(needle, autoescape=True),
+        func.lower(TicketRow.description).contains(needle, autoescape=True),
+    )
+
+
 class TicketRepository:
     def __init__(self, session: UnitOfWork) -> None:
         self.session = session
@@ -165,6 +175,8 @@ class TicketRepository:
             stmt = stmt.where(TicketRow.assigned_to == query.assignee)
         if query.learnable is not None:
             stmt = stmt.where(TicketRow.learnable.is_(query.learnable))
+        if query.text:
+            stmt = stmt.where(_mentions(query.text))
         if query.numbers:
             stmt = stmt.where(TicketRow.number.in_(query.numbers))
         if query.before_number is not None and query.before_number <= NUMBER_MAX:

@@ -1,4 +1,5 @@
-"""The ASGI application behind `serve`: Slack's endpoint, the read API, health."""
+"""The ASGI application behind `serve`: Slack's endpoint, the read API, health, and the
+dashboard under `/`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.monitoring.service import SystemEvents
 from bot.tickets.reads import ReadOperations
 from web.api import create_api
+from web.dashboard.mount import Dashboard, mount_dashboard
 from web.system_events import create_system_events_router
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -29,6 +31,7 @@ def create_app(
     lifespan: Lifespan | None = None,
     system_events: SystemEvents | None = None,
     system_events_token: str | None = None,
+    dashboard: Dashboard | None = None,
 ) -> FastAPI:
     app = FastAPI(title="ClubOS Tickets", version="0.1.0", lifespan=lifespan)
     app.include_router(create_api(reads, api_token))
@@ -43,6 +46,9 @@ def create_app(
                 {"status": "unavailable", "reason": f"database: {reason}"}, status_code=503
             )
         return JSONResponse({"status": "ok", "database": "ok"})
+
+    if dashboard is not None:
+        mount_dashboard(app, dashboard)
 
     if slack is not None:
         slack_handler = AsyncSlackRequestHandler(slack)

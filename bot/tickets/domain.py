@@ -155,6 +155,7 @@ class TicketFilter:
     assigned: bool | None = None
     assignee: str | None = None
     learnable: bool | None = None
+    text: str | None = None  # found in the title or the description, ignoring case
     before: str | None = None
     limit: int | None = None
 

@@ -42,6 +42,7 @@ def _query(flt: TicketFilter) -> TicketQuery:
         assigned=flt.assigned,
         assignee=flt.assignee,
         learnable=flt.learnable,
+        text=flt.text,
         before_number=ticket_number(flt.before) if flt.before else None,
         limit=flt.limit,
     )

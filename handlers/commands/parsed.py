@@ -89,7 +89,8 @@ class Help:
     problem: str | None = None
 
 
-Command = (
+# Everything but `web`, which the listener answers before reading or changing tickets.
+ReadOrChange = (
     ListTickets
     | ShowTicket
     | CreateTicket
@@ -97,6 +98,6 @@ Command = (
     | SetStatus
     | AddNote
     | ResolveTicket
-    | WebLogin
     | Help
 )
+Command = ReadOrChange | WebLogin

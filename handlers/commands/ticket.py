@@ -1,7 +1,8 @@
 """`/ticket`: ack at once, parse the text (`parser`), one Operations call, answer privately
 through the command's response_url. Changes reach the ticket's threads and cards through
 the outbox like any other change; reading is open to anyone, changes are for operators
-(Operations checks; `new` and `web` check here, as they open no change)."""
+(Operations checks; `new` and `web` check here, as they open no change: `web` sends a
+one-time dashboard link, as the dashboard changes tickets too)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from slack_bolt.async_app import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access.links import SignInLinks
 from bot.club import ClubConfig
 from bot.tickets.domain import Status, TicketDraft, TicketError
 from bot.tickets.permissions import NotAllowed
@@ -24,15 +26,17 @@ from slackui.views.command import (
     change_done,
     help_answer,
     notice,
+    sign_in_link,
     ticket_detail,
     ticket_list,
 )
 from slackui.views.modals import create_ticket_modal
 
 LIST_SCAN = 500  # tickets read for one list: 20 are shown, the rest only counted
-NO_DASHBOARD = (
-    "The web dashboard is not available yet, so there is no sign-in link to send. "
-    "Meanwhile: `/ticket list` and `/ticket show T-<number>`."
+NO_SIGN_IN = (
+    "Dashboard sign-in is not set up here: there is no secret to sign links with "
+    "(DASHBOARD_SECRET or SLACK_SIGNING_SECRET). Meanwhile: `/ticket list` and "
+    "`/ticket show T-<number>`."
 )
 
 Change = parsed.AssignTicket | parsed.SetStatus | parsed.AddNote | parsed.ResolveTicket
@@ -45,15 +49,22 @@ async def ticket_command(
     respond: AsyncRespond,
     club: ClubConfig,
     operations: Operations,
+    sign_in: SignInLinks | None,
+    dashboard_url: str,
 ) -> None:
     await ack()
+    actor = str(body.get("user_id") or "")
     command = parse_command(
         str(body.get("text") or ""),
-        caller=str(body.get("user_id") or ""),
+        caller=actor,
         locations=[location.name for location in club.locations],
     )
+    answer: Answer | None
     try:
-        answer = await _answer(command, body, client, club, operations)
+        if isinstance(command, parsed.WebLogin):
+            answer = await _sign_in_link(actor, operations, sign_in, dashboard_url)
+        else:
+            answer = await _answer(command, body, client, club, operations)
     except TicketError as exc:
         answer = notice(exc.message)
     if answer is not None:
@@ -61,7 +72,7 @@ async def ticket_command(
 
 
 async def _answer(
-    command: parsed.Command,
+    command: parsed.ReadOrChange,
     body: dict[str, Any],
     client: AsyncWebClient,
     club: ClubConfig,
@@ -86,12 +97,20 @@ async def _answer(
             view = create_ticket_modal(club, prefill)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
             return None
-        case parsed.WebLogin():
-            allowed = await operations.permissions.is_operator(actor)
-            return notice(NO_DASHBOARD if allowed else NotAllowed().message)
         case parsed.Help(problem=problem):
             return help_answer(problem)
     return await _change(command, actor, operations)
+
+
+async def _sign_in_link(
+    actor: str, operations: Operations, sign_in: SignInLinks | None, dashboard_url: str
+) -> Answer:
+    """A link for operators only: it opens a session that can change tickets."""
+    if not await operations.permissions.is_operator(actor):
+        return notice(NotAllowed().message)
+    if sign_in is None:
+        return notice(NO_SIGN_IN)
+    return sign_in_link(f"{dashboard_url}/login/{await sign_in.issue(actor)}")
 
 
 async def _change(command: Change, actor: str, operations: Operations) -> Answer:

@@ -38,7 +38,7 @@ HELP_LINES = (
     ("status T-42 <status>", "open, in_progress, on_hold <reason>, resolved <notes>"),
     ("note T-42 <text>", "add a note"),
     ("resolve T-42 <what fixed it>", "resolve with notes"),
-    ("web", "a sign-in link to the web dashboard (not available yet)"),
+    ("web", "a sign-in link to the web dashboard (works once, for 10 minutes)"),
     ("help", "this list"),
 )
 
@@ -53,6 +53,12 @@ class Answer:
 
 def _section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=truncate(text, TEXT_LIMIT), verbatim=True))
+
+
+def sign_in_link(url: str) -> Answer:
+    """The operator's one-time dashboard link (the answer is ephemeral: only they see it)."""
+    text = f"<{url}|Sign in to the dashboard>: the link works once, for 10 minutes."
+    return Answer(text="Your dashboard sign-in link", blocks=[_section(text)])
 
 
 def notice(text: str) -> Answer:

@@ -3,9 +3,11 @@ services middleware would pass them (`None` where a listener must not reach a se
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any, cast
 
 from bot.club import load_club_config
+from bot.tickets.permissions import Permissions
 from bot.tickets.usecases import Operations
 from handlers.actions import card
 from handlers.actions.clicks import UNREADABLE, on_click
@@ -15,6 +17,7 @@ from slackui.ids import ModalInput
 from tests.support.app_harness import TEST_CONFIG
 
 NO_OPERATIONS = cast(Operations, None)
+NO_URL = "http://unused"  # the dashboard's address: these listeners send no link
 
 
 class Recorder:
@@ -31,10 +34,25 @@ async def test_ticket_help_answers_privately_without_any_service() -> None:
     ack, respond = Recorder(), Recorder()
     body = {"text": "help", "user_id": "U0ANY"}
     club = load_club_config(TEST_CONFIG)
-    await ticket_command(ack, body, cast(Any, None), cast(Any, respond), club, NO_OPERATIONS)
+    await ticket_command(
+        ack, body, cast(Any, None), cast(Any, respond), club, NO_OPERATIONS, None, NO_URL
+    )
     assert ack.calls == [{}]
     [answer] = respond.calls
     assert (answer["response_type"], answer["text"]) == ("ephemeral", "How to use /ticket")
+
+
+async def test_ticket_web_without_a_signing_secret_says_sign_in_is_not_set_up() -> None:
+    ack, respond = Recorder(), Recorder()
+    club = load_club_config(TEST_CONFIG)
+    operator = next(iter(club.slack.operators))
+    operations = cast(Operations, SimpleNamespace(permissions=Permissions(club)))
+    body = {"text": "web", "user_id": operator}
+    await ticket_command(
+        ack, body, cast(Any, None), cast(Any, respond), club, operations, None, NO_URL
+    )
+    [answer] = respond.calls
+    assert "not set up" in str(answer["blocks"]) and "/login/" not in str(answer["blocks"])
 
 
 async def test_a_click_naming_no_ticket_is_told_so_without_any_change() -> None:

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from tests.handlers.helpers.command import ask, listed_ids, make, opened_view, run, shown
+from bot.access.links import SignInLinks
+from tests.handlers.helpers.command import (
+    NOT_ALLOWED,
+    ask,
+    listed_ids,
+    make,
+    opened_view,
+    run,
+    shown,
+)
 from tests.handlers.helpers.surfaces import initial
 from tests.support.app_harness import (
+    OPERATOR,
     RELAY,
     STRANGER,
     TEST_CONFIG,
@@ -50,11 +61,27 @@ async def test_new_opens_the_create_modal_prefilled(harness: Harness) -> None:
     assert await harness.tickets() == []  # the modal's submission makes the ticket
 
 
-async def test_web_says_honestly_there_is_no_dashboard_yet(harness: Harness) -> None:
-    body = await ask(harness, "web")
-    text = shown(body)
-    assert "not available yet" in text
-    assert "http" not in text and "/login/" not in text
+async def test_web_sends_the_operator_a_one_time_link(slack_stub: SlackStub, db_url: str) -> None:
+    settings = harness_settings(slack_stub, db_url, public_url="https://tickets.example.com/")
+    async with open_harness(slack_stub, settings) as harness:
+        body = await ask(harness, "web")
+        links = SignInLinks(harness.runtime.database, settings.dashboard_signing_key() or "")
+        [token] = re.findall(r"<https://tickets\.example\.com/login/([^|>]+)\|", shown(body))
+        assert await links.redeem(token) == OPERATOR
+        assert body["response_type"] == "ephemeral"
+
+
+async def test_web_links_to_serves_address_without_public_url(harness: Harness) -> None:
+    first = shown(await ask(harness, "web"))
+    second = shown(await ask(harness, "web"))
+    assert "<http://127.0.0.1:3000/login/" in first
+    assert first != second  # a new link each time
+
+
+async def test_web_gives_a_stranger_no_link(harness: Harness) -> None:
+    text = shown(await ask(harness, "web", user=STRANGER))
+    assert NOT_ALLOWED in text
+    assert "/login/" not in text and "http" not in text
 
 
 async def test_help_for_anything_else(harness: Harness) -> None:

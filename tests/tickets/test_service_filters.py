@@ -16,6 +16,7 @@ from tests.tickets.helpers import (
     PATH,
     RESOLVED,
     TECH,
+    create,
     inputs_for,
     new_ticket,
 )
@@ -189,3 +190,23 @@ async def test_filters_follow_changes(db: Database) -> None:
         bedford_open = await svc.list(TicketFilter(statuses=[OPEN], locations=["Bedford"]))
     assert [t.ticket_id for t in anna] == ["T-8", "T-3", "T-2", "T-1"]
     assert [t.ticket_id for t in bedford_open] == ["T-12", "T-10", "T-1"]
+
+
+async def test_text_is_found_in_title_or_description_in_any_case(db: Database) -> None:
+    await create(db, title="Projector flickers", description="Bay 2, since Monday")
+    await create(db, title="Net torn", description="The PROJECTOR screen behind it too")
+    await create(db, title="100% of balls gone", description="dispenser_2 empty")
+    await create(db, title="Door stuck", description="front door")
+
+    async def found(text: str) -> list[str]:
+        async with db.unit_of_work() as session:
+            listed = await TicketService(session).list(TicketFilter(text=text))
+        return [t.ticket_id for t in listed]
+
+    assert await found("projector") == ["T-2", "T-1"]
+    assert await found("DOOR") == ["T-4"]
+    assert await found("100%") == ["T-3"]  # `%` and `_` are themselves, not wildcards
+    assert await found("r_2") == ["T-3"]
+    assert await found("0% of") == ["T-3"]
+    assert await found("%") == ["T-3"]
+    assert await found("nowhere") == []

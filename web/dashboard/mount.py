@@ -1,0 +1,34 @@
+"""The dashboard on the ASGI app: sessions and security headers, static files, pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from bot.access.links import SignInLinks
+from bot.tickets.permissions import Permissions
+from bot.tickets.reads import ReadOperations
+from web.dashboard.board import board_routes
+from web.dashboard.login import login_routes
+from web.dashboard.pages import STATIC
+from web.dashboard.session import install_sessions
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard works with. `sign_in` None: no secret, so no way to sign in."""
+
+    reads: ReadOperations
+    permissions: Permissions
+    sign_in: SignInLinks | None
+    session_secret: str
+    https_only: bool  # PUBLIC_URL is https: the session cookie is Secure
+
+
+def mount_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
+    install_sessions(app, dashboard.session_secret, dashboard.https_only)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(login_routes(dashboard.sign_in, dashboard.permissions))
+    app.include_router(board_routes(dashboard.reads))
