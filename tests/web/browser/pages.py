@@ -68,8 +68,10 @@ def watch_errors(page: Page) -> list[str]:
     errors: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
+        url = message.location["url"]
+        # The browser asks for /favicon.ico by itself when a page names no icon.
+        if message.type == "error" and not url.endswith("/favicon.ico"):
+            errors.append(f"{message.text} ({url})")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))

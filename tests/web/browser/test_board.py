@@ -45,7 +45,7 @@ async def test_a_script_in_a_title_shows_as_text(served: ServedApp, page: Page) 
     async with quietly(served.harness) as tickets:
         ticket = await add(tickets, SCRIPT_TITLE)
     dialogs: list[Dialog] = []
-    page.on("dialog", dialogs.append)
+    page.on("dialog", lambda dialog: dialogs.append(dialog))
 
     await sign_in(page, await served.sign_in_link(), served.url)
 
