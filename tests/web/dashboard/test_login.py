@@ -4,11 +4,16 @@ are guarded (cookie flags, CSRF, security headers)."""
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
+
+import pytest
 from pydantic import SecretStr
 
 from tests.support.app_harness import OPERATOR, STRANGER
 from tests.web.dashboard.support import Browser, csrf_of, open_browser, set_cookie
-from web.dashboard.session import SECURITY_HEADERS
+from web.dashboard import session
+from web.dashboard.session import SECURITY_HEADERS, SESSION_SECONDS
 
 
 async def test_get_of_a_link_shows_the_button_and_uses_nothing_up(browser: Browser) -> None:
@@ -115,3 +120,14 @@ async def test_the_derived_secret_signs_links_too(db_url: str) -> None:
     async with open_browser(db_url, **settings) as browser:
         assert (await browser.sign_in()).status_code == 303
         assert (await browser.http.get("/")).status_code == 200
+
+
+async def test_a_session_ends_after_12_hours(
+    browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However often the cookie is refreshed, the sign-in time decides."""
+    await browser.sign_in()
+    assert (await browser.http.get("/")).status_code == 200
+    later = time.time() + SESSION_SECONDS + 1
+    monkeypatch.setattr(session, "time", SimpleNamespace(time=lambda: later))
+    assert (await browser.http.get("/")).headers["location"] == "/signed-out"
