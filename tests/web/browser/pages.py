@@ -68,10 +68,8 @@ def watch_errors(page: Page) -> list[str]:
     errors: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:
-        url = message.location["url"]
-        # The browser asks for /favicon.ico by itself when a page names no icon.
-        if message.type == "error" and not url.endswith("/favicon.ico"):
-            errors.append(f"{message.text} ({url})")
+        if message.type == "error":
+            errors.append(f"{message.text} ({message.location['url']})")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
