@@ -1,6 +1,8 @@
-"""The board: every ticket as a card in its status's column, filtered by the query string
-(the same parameters as the read API, plus `q` for text and `archived=1`), so a view can
-be bookmarked and shared."""
+"""The board: every ticket as a card, in its status's column (kanban) or in a list grouped
+by location or priority, filtered and sorted by the query string (the same parameters as
+the read API, plus `q` for text, `archived=1`, `sort`, `view`, `group`), so a view can be
+bookmarked and shared. `/board/state` answers a fingerprint of what the board shows and
+`/board/fragment` the board itself, for static/board.js to keep an open board live."""
 
 from __future__ import annotations
 
@@ -9,17 +11,33 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bot.tickets.domain import Category, Priority, Status, Ticket, TicketFilter
 from bot.tickets.query import BadParameter, parse_ticket_query
 from bot.tickets.reads import ReadOperations
 from web.dashboard.pages import page
 from web.dashboard.session import csrf_token, signed_in_user
+from web.dashboard.view import (
+    GROUPS,
+    SORTS,
+    VIEWS,
+    Layout,
+    countdown,
+    fingerprint,
+    groups,
+    layout,
+    sorted_tickets,
+    span,
+)
 
 BOARD_LIMIT = 500  # cards on one board at most (newest first)
 COLUMNS = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED)
-FILTER_NAMES = ("location", "priority", "category", "status", "assigned", "assignee", "q")
+FILTER_NAMES = (
+    *("location", "priority", "category", "status", "assigned", "assignee", "q"),
+    *("sort", "view", "group"),
+)
+SIGNED_OUT = {"error": "signed out: ask for a link with /ticket web in Slack"}
 
 
 @dataclass(frozen=True)
@@ -43,12 +61,46 @@ def columns(tickets: list[Ticket], statuses: list[Status]) -> list[Column]:
 
 def age(ticket: Ticket, now: datetime) -> str:
     """How long ago the ticket was opened, shortly: "5m", "3h", "2d"."""
-    minutes = max(0, int((now - ticket.timestamp).total_seconds() // 60))
-    if minutes < 60:
-        return f"{minutes}m"
-    if minutes < 24 * 60:
-        return f"{minutes // 60}h"
-    return f"{minutes // (24 * 60)}d"
+    return span((now - ticket.timestamp).total_seconds())
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One board as the query string asks for it."""
+
+    statuses: list[Status]
+    layout: Layout
+    tickets: list[Ticket]
+    now: datetime
+
+
+async def shown_board(reads: ReadOperations, params: dict[str, str]) -> Shown:
+    """BadParameter naming a bad parameter."""
+    flt = board_filter(params)
+    arranged = layout(params)
+    found = sorted_tickets(await reads.list(flt), arranged.sort)
+    return Shown(list(flt.statuses), arranged, found, datetime.now(UTC))
+
+
+def board_context(request: Request, shown: Shown | None) -> dict[str, Any]:
+    """What board.html and board_body.html render (`shown` None: a bad query string)."""
+    params = dict(request.query_params)
+    now = shown.now if shown else datetime.now(UTC)
+    tickets = shown.tickets if shown else []
+    return {
+        "filters": {name: params.get(name, "") for name in FILTER_NAMES},
+        "archived": params.get("archived") == "1",
+        "choices": {"priority": Priority, "category": Category, "status": Status},
+        "layouts": {"sort": SORTS, "view": VIEWS, "group": GROUPS},
+        "layout": shown.layout if shown else Layout(SORTS[0], VIEWS[0], GROUPS[0]),
+        "columns": columns(tickets, shown.statuses) if shown else [],
+        "groups": groups(tickets, shown.layout.group) if shown else [],
+        "query": request.url.query,
+        "fingerprint": fingerprint(tickets, now),
+        "now": now,
+        "age": age,
+        "countdown": countdown,
+    }
 
 
 def board_routes(reads: ReadOperations) -> APIRouter:
@@ -59,22 +111,33 @@ def board_routes(reads: ReadOperations) -> APIRouter:
         user = signed_in_user(request)
         if user is None:
             return RedirectResponse("/signed-out", status_code=303)
-        params = dict(request.query_params)
-        context: dict[str, Any] = {
-            "user": user,
-            "csrf": csrf_token(request),
-            "filters": {name: params.get(name, "") for name in FILTER_NAMES},
-            "archived": params.get("archived") == "1",
-            "choices": {"priority": Priority, "category": Category, "status": Status},
-            "now": datetime.now(UTC),
-            "age": age,
-        }
+        signed = {"user": user, "csrf": csrf_token(request)}
         try:
-            flt = board_filter(params)
+            shown = await shown_board(reads, dict(request.query_params))
         except BadParameter as exc:
-            return page(request, "board.html", 400, columns=[], problem=str(exc), **context)
-        found = list(await reads.list(flt))
-        shown = columns(found, list(flt.statuses))
-        return page(request, "board.html", columns=shown, problem=None, **context)
+            context = board_context(request, None)
+            return page(request, "board.html", 400, problem=str(exc), **signed, **context)
+        context = board_context(request, shown)
+        return page(request, "board.html", problem=None, **signed, **context)
+
+    @router.get("/board/fragment")
+    async def fragment(request: Request) -> Response:
+        if signed_in_user(request) is None:
+            return JSONResponse(SIGNED_OUT, status_code=401)
+        try:
+            shown = await shown_board(reads, dict(request.query_params))
+        except BadParameter as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return page(request, "board_body.html", **board_context(request, shown))
+
+    @router.get("/board/state")
+    async def state(request: Request) -> Response:
+        if signed_in_user(request) is None:
+            return JSONResponse(SIGNED_OUT, status_code=401)
+        try:
+            shown = await shown_board(reads, dict(request.query_params))
+        except BadParameter as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"fingerprint": fingerprint(shown.tickets, shown.now)})
 
     return router
