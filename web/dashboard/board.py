@@ -111,7 +111,7 @@ def board_routes(reads: ReadOperations) -> APIRouter:
         user = signed_in_user(request)
         if user is None:
             return RedirectResponse("/signed-out", status_code=303)
-        signed = {"user": user, "csrf": csrf_token(request)}
+        signed: dict[str, Any] = {"user": user, "csrf": csrf_token(request)}
         try:
             shown = await shown_board(reads, dict(request.query_params))
         except BadParameter as exc:
