@@ -24,6 +24,7 @@ from app.classifier import build_classifier
 from app.scheduler import build_scheduler
 from app.settings import Settings
 from bot.access.links import SignInLinks
+from bot.intake.conversation import Conversations
 from bot.intake.relay_inbox import RelayInbox
 from bot.intake.relay_triage import RelayTriage
 from bot.intake.worker import TriageWorker
@@ -86,6 +87,8 @@ class Runtime:
                 # Without a key nobody can sign in, so no session is ever opened with this one.
                 self.settings.dashboard_signing_key() or secrets.token_urlsafe(32),
                 https_only=self.dashboard_url.startswith("https://"),
+                operations=self.operations,
+                conversations=Conversations(self.database),
             ),
         )
 

@@ -99,6 +99,16 @@ class InboxRepository:
         )
         return list(reversed(list(rows)))
 
+    async def conversation(self, kind: str, thread: str) -> InboxRows:
+        """Every event of `kind` in one conversation, oldest first (a ticket page shows the
+        customer's side of each thread linked to the ticket)."""
+        rows = await self.session.scalars(
+            select(InboxEventRow)
+            .where(InboxEventRow.kind == kind, InboxEventRow.thread == thread)
+            .order_by(InboxEventRow.id)
+        )
+        return list(rows)
+
     def finish(self, row: InboxEventRow, result: dict[str, Any]) -> None:
         row.status = DONE
         row.processed_at = utcnow()

@@ -39,6 +39,7 @@ class TicketQuery:
     learnable: bool | None = None
     text: str | None = None  # in the title or the description, ignoring case
     numbers: Sequence[int] = field(default_factory=tuple)
+    parent_number: int | None = None  # only the children of this ticket
     before_number: int | None = None
     limit: int | None = None
 
@@ -179,6 +180,8 @@ class TicketRepository:
             stmt = stmt.where(_mentions(query.text))
         if query.numbers:
             stmt = stmt.where(TicketRow.number.in_(query.numbers))
+        if query.parent_number is not None:
+            stmt = stmt.where(TicketRow.parent_number == query.parent_number)
         if query.before_number is not None and query.before_number <= NUMBER_MAX:
             stmt = stmt.where(TicketRow.number < query.before_number)
         if query.limit is not None:

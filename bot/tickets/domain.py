@@ -156,6 +156,7 @@ class TicketFilter:
     assignee: str | None = None
     learnable: bool | None = None
     text: str | None = None  # found in the title or the description, ignoring case
+    parent: str | None = None  # only the tickets grouped under this one
     before: str | None = None
     limit: int | None = None
 

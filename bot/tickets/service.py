@@ -43,6 +43,7 @@ def _query(flt: TicketFilter) -> TicketQuery:
         assignee=flt.assignee,
         learnable=flt.learnable,
         text=flt.text,
+        parent_number=ticket_number(flt.parent) if flt.parent else None,
         before_number=ticket_number(flt.before) if flt.before else None,
         limit=flt.limit,
     )

@@ -8,12 +8,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bot.access.links import SignInLinks
+from bot.intake.conversation import Conversations
 from bot.tickets.permissions import Permissions
 from bot.tickets.reads import ReadOperations
+from bot.tickets.usecases import Operations
 from web.dashboard.board import board_routes
 from web.dashboard.login import login_routes
 from web.dashboard.pages import STATIC
 from web.dashboard.session import install_sessions
+from web.dashboard.ticket_changes import ticket_routes
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class Dashboard:
     sign_in: SignInLinks | None
     session_secret: str
     https_only: bool  # PUBLIC_URL is https: the session cookie is Secure
+    operations: Operations  # the ticket page's changes, the same use cases as Slack
+    conversations: Conversations
 
 
 def mount_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
@@ -32,3 +37,4 @@ def mount_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(login_routes(dashboard.sign_in, dashboard.permissions))
     app.include_router(board_routes(dashboard.reads))
+    app.include_router(ticket_routes(dashboard.operations, dashboard.conversations))
