@@ -17,6 +17,7 @@ from web.dashboard.login import login_routes
 from web.dashboard.pages import STATIC
 from web.dashboard.session import install_sessions
 from web.dashboard.ticket_changes import ticket_routes
+from web.dashboard.ticket_live import ticket_live_routes
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,4 @@ def mount_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
     app.include_router(login_routes(dashboard.sign_in, dashboard.permissions))
     app.include_router(board_routes(dashboard.reads))
     app.include_router(ticket_routes(dashboard.operations, dashboard.conversations))
+    app.include_router(ticket_live_routes(dashboard.reads, dashboard.conversations))

@@ -104,9 +104,10 @@ async def test_dashboard_pages_carry_the_security_headers(browser: Browser) -> N
         for name, value in SECURITY_HEADERS.items():
             assert page.headers.get(name) == value, (page.url, name)
     assert "frame-ancestors 'none'" in SECURITY_HEADERS["Content-Security-Policy"]
-    # Scripts only from files of our own (static/board.js): none inline, no inline style.
+    # Scripts only from files of our own (the module static/board.js): none inline, no
+    # inline style.
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", pages[-1].text, re.DOTALL)
-    assert scripts == [(' src="/static/board.js" defer', "")]
+    assert scripts == [(' type="module" src="/static/board.js"', "")]
     assert pages[-1].text.count("<script") == 1 and "style=" not in pages[-1].text
 
 
