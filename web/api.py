@@ -25,6 +25,7 @@ from bot.tickets.domain import (
 from bot.tickets.query import DEFAULT_LIMIT, MAX_LIMIT, BadParameter, parse_ticket_query
 from bot.tickets.reads import ReadOperations
 from bot.tickets.ticket_json import iso_utc, ticket_to_json
+from web.dashboard.session import signed_in_user
 
 BEARER = "bearer "
 
@@ -41,7 +42,8 @@ MULTI_VALUE = ("status", "location", "priority", "category")
 
 
 def bearer_guard(token: str | None) -> Callable[..., Awaitable[None]]:
-    """401 without the right bearer token; 503 while no token is configured."""
+    """401 without the right bearer token or a dashboard session (contract: "or a
+    dashboard session"); 503 while no token is configured and nobody is signed in."""
 
     async def guard(
         request: Request,
@@ -49,6 +51,9 @@ def bearer_guard(token: str | None) -> Callable[..., Awaitable[None]]:
             HTTPAuthorizationCredentials | None, Security(bearer_scheme)
         ] = None,
     ) -> None:
+        # The session middleware is there only when the dashboard is mounted.
+        if "session" in request.scope and signed_in_user(request) is not None:
+            return
         if token is None:
             raise HTTPException(503, "The read API is off: set API_TOKEN to turn it on.")
         header = request.headers.get("authorization", "")
