@@ -14,10 +14,10 @@ from app.runtime import build_runtime
 from app.scheduler import build_scheduler, cron_period, crontab_trigger, crontab_weekdays
 from bot.club import ConfigError, load_club_config
 from bot.followup.jobs import Job
+from standin.slack_api import SlackStub
 from storage.db import Database
 from tests.app.scheduler_support import DIGEST_TIME, HALIFAX
 from tests.support.app_harness import TEST_CONFIG, harness_settings
-from tests.support.slack_stub import SlackStub
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,11 @@ from bot.club import load_club_config
 from bot.followup.jobs import Job, claim
 from bot.tickets.domain import Priority
 from delivery.sender import OutboxSender
+from standin.slack_api import SlackStub
 from storage.db import Database
 from storage.jobs import JobRunRepository
 from tests.app.scheduler_support import DIGEST_TIME, add_ticket, fixed
 from tests.support.app_harness import TEST_CONFIG
-from tests.support.slack_stub import SlackStub
 
 OPS = "C0OPS"
 

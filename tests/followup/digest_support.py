@@ -13,8 +13,8 @@ from bot.followup.recurrence import check_recurrence
 from bot.tickets.domain import Category, Priority, Source, Ticket, TicketDraft
 from bot.tickets.notices import Notifier
 from bot.tickets.service import TicketService
+from standin.slack_api import Call, SlackStub
 from tests.support.app_harness import OPERATOR, Harness
-from tests.support.slack_stub import Call, SlackStub
 
 AI = "OperatorGPT"
 OPS = "C0OPS"

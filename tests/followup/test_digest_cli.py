@@ -11,11 +11,11 @@ from pathlib import Path
 from bot.followup.chart import HEIGHT_PX, WIDTH_PX
 from bot.tickets.domain import Category, Priority, Source, TicketDraft
 from bot.tickets.service import TicketService
+from standin.slack_api import SlackStub
 from tests.followup.digest_support import AI, as_text, digest_posts, png_size
 from tests.support.app_harness import TEST_CONFIG
 from tests.support.cli import run
 from tests.support.paths import REPO as ROOT
-from tests.support.slack_stub import SlackStub
 
 
 def cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

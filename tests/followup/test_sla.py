@@ -16,6 +16,7 @@ from bot.followup.sla.notices import check_slas, duration
 from bot.tickets.domain import Category, Priority, Source, Status, Ticket, TicketDraft
 from bot.tickets.notices import Notifier
 from bot.tickets.service import TicketService
+from standin.slack_api import SlackStub
 from storage.db import Database
 from storage.sla import SlaRepository
 from tests.support.app_harness import (
@@ -25,7 +26,6 @@ from tests.support.app_harness import (
     harness_settings,
     open_harness,
 )
-from tests.support.slack_stub import SlackStub
 
 AI = "OperatorGPT"
 TECH, FAC, OPS = "C0TECH", "C0FAC", "C0OPS"

@@ -14,7 +14,7 @@ from bot.tickets.domain import TicketDraft
 from handlers.failures import BOLT_ARGUMENTS, answered
 from handlers.services import SERVICE_NAMES
 from slackui.ids import Shortcut, ViewId
-from tests.support import slack_requests as rq
+from standin import slack_requests as rq
 from tests.support.app_harness import OPERATOR, Harness
 
 ON_OUR_SIDE = "error on our side"

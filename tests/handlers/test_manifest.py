@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from slackui.ids import Command, Event, Shortcut
-from tests.support import slack_requests as rq
+from standin import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, Harness
 from tests.support.paths import REPO as ROOT
 from tests.support.paths import SOURCE_PACKAGES

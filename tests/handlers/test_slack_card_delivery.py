@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from slackui.ids import Action
+from standin import slack_requests as rq
 from tests.handlers.helpers.cards import (
     act,
     both_copies,
@@ -18,7 +19,6 @@ from tests.handlers.helpers.cards import (
     updated_copies,
 )
 from tests.handlers.helpers.surfaces import THREAD_TS
-from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, OTHER_OPERATOR, RELAY, Harness
 
 

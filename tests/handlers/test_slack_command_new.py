@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.access.links import SignInLinks
+from standin.slack_api import SlackStub
 from tests.handlers.helpers.command import (
     NOT_ALLOWED,
     ask,
@@ -28,7 +29,6 @@ from tests.support.app_harness import (
     harness_settings,
     open_harness,
 )
-from tests.support.slack_stub import SlackStub
 
 GENERAL = "C0GENERAL"  # not a relay channel
 

@@ -9,8 +9,8 @@ import time
 from slack_sdk.models.views import View
 
 from bot.tickets.domain import Category, Source, Status
+from standin import slack_requests as rq
 from tests.handlers.helpers.surfaces import THREAD_TS, initial, relayed
-from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, STRANGER, Harness
 
 

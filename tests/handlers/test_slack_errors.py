@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from tests.support import slack_requests as rq
+from standin import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, Harness
 
 

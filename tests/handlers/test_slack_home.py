@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.tickets.domain import Category, Priority, Status, Ticket
 from slackui.ids import Action
+from standin import slack_requests as rq
 from tests.handlers.helpers.home import (
     FILTER_ACTIONS,
     URGENCY,
@@ -29,7 +30,6 @@ from tests.handlers.helpers.home import (
     urgent_then_oldest,
 )
 from tests.handlers.helpers.surfaces import JsonDict
-from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, OTHER_OPERATOR, STRANGER, Harness
 
 

@@ -11,6 +11,7 @@ from slack_sdk.models.views import View
 
 from bot.tickets.domain import Category, Priority, TicketDraft
 from slackui.ids import Action, ViewId
+from standin import slack_requests as rq
 from tests.handlers.helpers.home import (
     URGENCY,
     all_pages,
@@ -28,7 +29,6 @@ from tests.handlers.helpers.home import (
     turn,
     urgent_then_oldest,
 )
-from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, STRANGER, Harness
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from slackui.ids import Action, ModalInput, Shortcut, ViewId
+from standin import slack_requests as rq
+from standin.slack_api import SlackStub
 from tests.handlers.helpers.cards import (
     act,
     audit,
@@ -23,7 +25,6 @@ from tests.handlers.helpers.cards import (
 )
 from tests.handlers.helpers.command import NOT_ALLOWED, ask, shown
 from tests.handlers.helpers.surfaces import THREAD_TS, as_dict, relayed, told
-from tests.support import slack_requests as rq
 from tests.support.app_harness import (
     RELAY,
     STRANGER,
@@ -32,7 +33,6 @@ from tests.support.app_harness import (
     harness_settings,
     open_harness,
 )
-from tests.support.slack_stub import SlackStub
 
 OPERATOR_GROUP = re.compile(r"^operator_group\s*=.*$", re.MULTILINE)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.tickets.domain import Category, Source
-from tests.support import slack_requests as rq
+from standin import slack_requests as rq
 from tests.support.app_harness import OPERATOR, OTHER_OPERATOR, RELAY, STRANGER, Harness
 
 ROOT = "1732550000.000100"

@@ -7,12 +7,12 @@ import asyncio
 import time
 from typing import Any
 
+from standin import slack_requests as rq
+from standin.slack_api import Call
 from storage.inbox import InboxRepository
 from storage.models import InboxEventRow
-from tests.support import slack_requests as rq
 from tests.support.app_harness import RELAY, Harness
 from tests.support.relay import customer_meta
-from tests.support.slack_stub import Call
 
 T1 = "1732550000.000100"
 T2 = "1732550500.000100"

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from standin import slack_requests as rq
+from standin.slack_api import BOT_ID, BOT_USER_ID, SlackStub
 from storage.inbox import InboxRepository
 from tests.intake.relay_support import T1, T2, T3, cards_in_thread, inbox_row
-from tests.support import slack_requests as rq
 from tests.support.app_harness import (
     OPERATOR,
     RELAY,
@@ -20,7 +21,6 @@ from tests.support.app_harness import (
     open_harness,
 )
 from tests.support.relay import customer_says
-from tests.support.slack_stub import BOT_ID, BOT_USER_ID, SlackStub
 
 
 @pytest.fixture

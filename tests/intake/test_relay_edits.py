@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.tickets.domain import Category, Priority
+from standin.slack_api import SlackStub
 from tests.intake.relay_support import (
     T1,
     cards_in_thread,
@@ -24,7 +25,6 @@ from tests.support import openai_stub as ai
 from tests.support.app_harness import Harness, harness_settings, open_harness
 from tests.support.openai_stub import OpenAIStub
 from tests.support.relay import customer_says
-from tests.support.slack_stub import SlackStub
 
 
 async def test_an_edit_before_triage_is_triaged_once_as_edited(

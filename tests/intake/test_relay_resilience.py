@@ -13,6 +13,7 @@ from sqlalchemy import text
 from bot.intake.relay_inbox import RELAY_KIND
 from bot.intake.worker import MAX_ATTEMPTS
 from bot.tickets.domain import Category, Priority
+from standin.slack_api import SlackStub
 from storage.inbox import CLAIM_EXPIRY, InboxRepository
 from storage.models import utcnow
 from tests.intake.relay_support import (
@@ -26,7 +27,6 @@ from tests.intake.relay_support import (
 )
 from tests.support.app_harness import RELAY, Harness, harness_settings, open_harness
 from tests.support.relay import customer_says
-from tests.support.slack_stub import SlackStub
 
 # --------------------------------------------------------------------------- restarts
 

@@ -4,8 +4,8 @@ through signed events, the inbox, the rules triage and the outbox."""
 from __future__ import annotations
 
 from bot.tickets.domain import Category, Priority, Source, Status
+from standin import slack_requests as rq
 from tests.intake.relay_support import T1, T2
-from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, Harness
 from tests.support.relay import customer_says
 

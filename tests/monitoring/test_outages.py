@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot.tickets.domain import Category, Priority, Status
+from standin.slack_api import SlackStub
 from tests.monitoring.support import (
     OPS,
     TECH,
@@ -22,7 +23,6 @@ from tests.monitoring.support import (
     top_level_posts,
 )
 from tests.support.app_harness import Harness, harness_settings, open_harness
-from tests.support.slack_stub import SlackStub
 
 
 async def test_four_bays_down_make_one_critical_ticket_for_the_location(events: Harness) -> None:

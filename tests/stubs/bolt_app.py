@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from slack_bolt.async_app import AsyncApp
 
-from tests.support.slack_requests import post_signed
-from tests.support.slack_stub import SlackStub
+from standin.slack_api import SlackStub
+from standin.slack_requests import post_signed
 
 SECRET = "test-signing-secret"
 

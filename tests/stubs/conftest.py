@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from standin.slack_api import SlackStub
 from tests.stubs.bolt_app import SECRET, Bolt
 from tests.support.openai_stub import OpenAIStub
-from tests.support.slack_stub import SlackStub
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
 
-from tests.stubs.bolt_app import SECRET, Bolt
-from tests.support.slack_requests import (
+from standin.slack_requests import (
     FORM,
     JSON,
     event_callback,
@@ -20,6 +19,7 @@ from tests.support.slack_requests import (
     slash_command,
     url_verification,
 )
+from tests.stubs.bolt_app import SECRET, Bolt
 
 
 def test_sign_matches_slack_sdk_verifier() -> None:

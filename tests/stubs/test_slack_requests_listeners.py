@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.stubs.bolt_app import Bolt
-from tests.support.slack_requests import (
+from standin.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID
+from standin.slack_requests import (
     app_home_opened,
     block_actions,
     button_action,
@@ -23,7 +23,7 @@ from tests.support.slack_requests import (
     static_select,
     view_submission,
 )
-from tests.support.slack_stub import BOT_ID, BOT_USER_ID, TEAM_ID
+from tests.stubs.bolt_app import Bolt
 
 
 async def test_slash_command_reaches_listener_and_respond_hits_stub(bolt: Bolt) -> None:

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from tests.support.slack_stub import BOT_ID, BOT_USER_ID, TEAM_ID, SlackStub
+from standin.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID, SlackStub
 
 
 async def test_base_url_and_auth_test(slack_stub: SlackStub) -> None:

@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.support.slack_stub import SlackStub
+from standin.slack_api import SlackStub
 
 
 async def test_conversations_replies_and_history_return_preloaded(slack_stub: SlackStub) -> None:

@@ -17,11 +17,11 @@ from app.runtime import Runtime, build_runtime
 from app.settings import Settings
 from bot.tickets.domain import Ticket
 from bot.tickets.service import TicketService
+from standin.slack_api import SlackStub
+from standin.slack_requests import DEFAULT_SIGNING_SECRET, SlackRequest, post_signed
 from storage.inbox import InboxRepository
 from storage.outbox import OutboxRepository
 from tests.support.paths import DATA
-from tests.support.slack_requests import DEFAULT_SIGNING_SECRET, SlackRequest, post_signed
-from tests.support.slack_stub import SlackStub
 
 TEST_CONFIG = DATA / "clubos.test.toml"
 OPERATOR = "U0OP1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import slack_requests as rq
+from standin import slack_requests as rq
 from tests.support.app_harness import RELAY
 
 

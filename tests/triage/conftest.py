@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import SecretStr
 
+from standin.slack_api import SlackStub
 from tests.support.app_harness import Harness, harness_settings, open_harness
 from tests.support.openai_stub import OpenAIStub
-from tests.support.slack_stub import SlackStub
 from tests.triage.helpers import TIMEOUT_S
 
 

@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 from bot.triage.engine import JSONL_KEYS
+from standin.slack_api import SlackStub
 from tests.support import openai_stub as ai
 from tests.support.app_harness import TEST_CONFIG, harness_settings, open_harness
 from tests.support.openai_stub import OpenAIStub
-from tests.support.slack_stub import SlackStub
 from tests.triage.helpers import (
     BALLS,
     DEV,

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from bot.tickets.service import TicketService
 from slackui.ids import Action, ModalInput
+from standin import slack_requests as rq
+from standin.slack_api import BOT_ID, BOT_USER_ID
 from storage.models import OutboxMessageRow
 from tests.handlers.helpers.surfaces import ROUTED, THREAD_TS, JsonDict, as_dict, relayed
-from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, Harness
-from tests.support.slack_stub import BOT_ID, BOT_USER_ID
 
 
 @dataclass(frozen=True)

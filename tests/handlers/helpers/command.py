@@ -17,8 +17,8 @@ from slack_sdk.models.views import View
 from bot.tickets.domain import Category, Priority, Source, ThreadRef, Ticket, TicketDraft
 from bot.tickets.permissions import NotAllowed
 from bot.tickets.service import TicketService
+from standin import slack_requests as rq
 from tests.handlers.helpers.surfaces import ROUTED, JsonDict
-from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, RELAY, Harness
 
 GENERAL = "C0GENERAL"  # not a relay channel

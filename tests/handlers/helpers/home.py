@@ -16,8 +16,8 @@ from slack_sdk.models.views import View
 from bot.tickets.domain import Category, Priority, Status, Ticket, TicketDraft
 from bot.tickets.transfer import import_tickets
 from slackui.ids import Action
+from standin import slack_requests as rq
 from tests.handlers.helpers.surfaces import JsonDict
-from tests.support import slack_requests as rq
 from tests.support.app_harness import OPERATOR, OTHER_OPERATOR, Harness
 
 URGENCY = ["critical", "high", "medium", "low"]

@@ -9,7 +9,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tests.support.http_stub import DropConnection, HttpStub, StubReply, StubRequest
+from standin.http_server import DropConnection, HttpStub, StubReply, StubRequest
 from tests.support.openai_stub.behaviours import (
     DEFAULT_ANSWER,
     DEFAULT_MODEL,

@@ -19,8 +19,8 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright
 
+from standin.slack_api import SlackStub
 from tests.support.postgres import in_ci
-from tests.support.slack_stub import SlackStub
 from tests.web.browser.pages import DESKTOP, fresh_page
 from tests.web.browser.served import ServedApp, served_app
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 import uvicorn
 
 from bot.access.links import SignInLinks
+from standin.slack_api import SlackStub
 from tests.handlers.helpers.command import ask, shown
 from tests.support.app_harness import OPERATOR, Harness, harness_settings, open_harness
-from tests.support.slack_stub import SlackStub
 
 # Set explicitly (DASHBOARD_SECRET) so a test can issue a link the app will accept.
 DASHBOARD_SECRET = "browser-tests-dashboard-secret"

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.support.slack_stub import SlackStub
+from standin.slack_api import SlackStub
 from tests.web.dashboard.support import Browser, open_browser
 
 

@@ -10,7 +10,7 @@ from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.support.slack_stub.identity import JsonDict
+from standin.slack_api.identity import JsonDict
 
 #: Keys slack_sdk JSON-encodes when it sends arguments as form fields or query strings.
 _JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "files", "unfurls"})

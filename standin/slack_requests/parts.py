@@ -7,7 +7,7 @@ import time
 import uuid
 from typing import Any
 
-from tests.support.slack_stub import TEAM_DOMAIN
+from standin.slack_api import TEAM_DOMAIN
 
 JsonDict = dict[str, Any]
 #: `(body, content_type)`: the exact text to sign and send.

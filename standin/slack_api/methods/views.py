@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tests.support.slack_stub.identity import APP_ID, BOT_ID, TEAM_ID, TS_BASE, JsonDict
-from tests.support.slack_stub.workspace import SlackApiStubError, Workspace
+from standin.slack_api.identity import APP_ID, BOT_ID, TEAM_ID, TS_BASE, JsonDict
+from standin.slack_api.workspace import SlackApiStubError, Workspace
 
 
 def open_view(ws: Workspace, args: JsonDict) -> JsonDict:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from tests.support.slack_requests import parts
-from tests.support.slack_requests.parts import (
+from standin.slack_api import APP_ID, TEAM_DOMAIN, TEAM_ID
+from standin.slack_requests import parts
+from standin.slack_requests.parts import (
     DEFAULT_USER,
     FORM,
     VERIFICATION_TOKEN,
     SlackRequest,
 )
-from tests.support.slack_stub import APP_ID, TEAM_DOMAIN, TEAM_ID
 
 
 def slash_command(

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.http_stub import HttpStub, StubReply
-from tests.support.slack_stub.identity import JsonDict
+from standin.http_server import HttpStub, StubReply
+from standin.slack_api.identity import JsonDict
 
 
 @dataclass

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.support.slack_stub.identity import JsonDict
-from tests.support.slack_stub.methods import chat, conversations, files, people, reactions, views
-from tests.support.slack_stub.workspace import Workspace
+from standin.slack_api.identity import JsonDict
+from standin.slack_api.methods import chat, conversations, files, people, reactions, views
+from standin.slack_api.workspace import Workspace
 
 MethodHandler = Callable[[Workspace, JsonDict], JsonDict]
 

@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tests.support.slack_stub.identity import (
+from standin.slack_api.identity import (
     APP_ID,
     BOT_ID,
     BOT_USER_ID,
@@ -19,7 +19,7 @@ from tests.support.slack_stub.identity import (
     JsonDict,
     default_user,
 )
-from tests.support.slack_stub.parsing import ts_key
+from standin.slack_api.parsing import ts_key
 
 
 class SlackApiStubError(Exception):

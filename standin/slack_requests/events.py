@@ -9,15 +9,15 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from tests.support.slack_requests import parts
-from tests.support.slack_requests.parts import (
+from standin.slack_api import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
+from standin.slack_requests import parts
+from standin.slack_requests.parts import (
     DEFAULT_USER,
     JSON,
     VERIFICATION_TOKEN,
     JsonDict,
     SlackRequest,
 )
-from tests.support.slack_stub import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
 
 
 def event_callback(

@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tests.support.slack_requests import parts
-from tests.support.slack_requests.interactivity import interactive
-from tests.support.slack_requests.parts import VERIFICATION_TOKEN, JsonDict, SlackRequest
-from tests.support.slack_stub import APP_ID, BOT_ID, TEAM_ID
+from standin.slack_api import APP_ID, BOT_ID, TEAM_ID
+from standin.slack_requests import parts
+from standin.slack_requests.interactivity import interactive
+from standin.slack_requests.parts import VERIFICATION_TOKEN, JsonDict, SlackRequest
 
 
 def modal_view(

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.support.http_stub import StubReply
+from standin.http_server import StubReply
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from tests.support.slack_requests.parts import SlackRequest
+from standin.slack_requests.parts import SlackRequest
 
 if TYPE_CHECKING:
     import httpx

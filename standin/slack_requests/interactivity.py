@@ -8,15 +8,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.support.slack_requests import parts
-from tests.support.slack_requests.parts import (
+from standin.slack_api import APP_ID, TEAM_ID
+from standin.slack_requests import parts
+from standin.slack_requests.parts import (
     DEFAULT_USER,
     FORM,
     VERIFICATION_TOKEN,
     JsonDict,
     SlackRequest,
 )
-from tests.support.slack_stub import APP_ID, TEAM_ID
 
 
 def interactive(payload: Mapping[str, Any]) -> SlackRequest:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.support.slack_stub.identity import BOT_USER_ID, WORKSPACE_URL, JsonDict
-from tests.support.slack_stub.parsing import truthy
-from tests.support.slack_stub.workspace import SlackApiStubError, Workspace
+from standin.slack_api.identity import BOT_USER_ID, WORKSPACE_URL, JsonDict
+from standin.slack_api.parsing import truthy
+from standin.slack_api.workspace import SlackApiStubError, Workspace
 
 
 def post_message(ws: Workspace, args: JsonDict) -> JsonDict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.slack_stub.identity import (
+from standin.slack_api.identity import (
     BOT_ID,
     BOT_NAME,
     BOT_USER_ID,
@@ -11,7 +11,7 @@ from tests.support.slack_stub.identity import (
     WORKSPACE_URL,
     JsonDict,
 )
-from tests.support.slack_stub.workspace import SlackApiStubError, Workspace
+from standin.slack_api.workspace import SlackApiStubError, Workspace
 
 
 def api_test(ws: Workspace, args: JsonDict) -> JsonDict:

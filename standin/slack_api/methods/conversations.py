@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tests.support.slack_stub.identity import JsonDict
-from tests.support.slack_stub.parsing import truthy, ts_key
-from tests.support.slack_stub.workspace import SlackApiStubError, Workspace
+from standin.slack_api.identity import JsonDict
+from standin.slack_api.parsing import truthy, ts_key
+from standin.slack_api.workspace import SlackApiStubError, Workspace
 
 
 def history(ws: Workspace, args: JsonDict) -> JsonDict:

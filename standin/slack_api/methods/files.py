@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from tests.support.slack_stub.identity import BOT_USER_ID, WORKSPACE_URL, JsonDict
-from tests.support.slack_stub.workspace import SlackApiStubError, Workspace
+from standin.slack_api.identity import BOT_USER_ID, WORKSPACE_URL, JsonDict
+from standin.slack_api.workspace import SlackApiStubError, Workspace
 
 
 def upload(ws: Workspace, args: JsonDict) -> JsonDict:

@@ -51,7 +51,7 @@ empty form body; `conversations.history/replies`, `users.info`, `chat.getPermali
 `usergroups.users.list` -> GET with a query string. `Call.body` merges all of them.
 
 The `slack_stub` fixture is registered for every test by `pytest_plugins =
-["tests.support.slack_stub"]` in the root conftest; or use the class as a context
+["standin.slack_api"]` in the root conftest; or use the class as a context
 manager: `with SlackStub() as stub: ...`.
 
 Inside: `stub` (the server side and the test's controls), `recording` (calls and
@@ -65,8 +65,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.http_stub import serve_during_test
-from tests.support.slack_stub.identity import (
+from standin.http_server import serve_during_test
+from standin.slack_api.identity import (
     APP_ID,
     BOT_ID,
     BOT_NAME,
@@ -78,9 +78,9 @@ from tests.support.slack_stub.identity import (
     WORKSPACE_URL,
     JsonDict,
 )
-from tests.support.slack_stub.recording import Call
-from tests.support.slack_stub.stub import SlackStub
-from tests.support.slack_stub.workspace import SlackApiStubError
+from standin.slack_api.recording import Call
+from standin.slack_api.stub import SlackStub
+from standin.slack_api.workspace import SlackApiStubError
 
 __all__ = [
     "APP_ID",

@@ -7,13 +7,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from tests.support.http_stub import StubReply, StubRequest
-from tests.support.slack_stub.faults import FaultPlan, Planned, planned_reply
-from tests.support.slack_stub.identity import JsonDict
-from tests.support.slack_stub.methods import METHODS
-from tests.support.slack_stub.parsing import parse_args
-from tests.support.slack_stub.recording import Call, RecordingStub
-from tests.support.slack_stub.workspace import SlackApiStubError, Workspace
+from standin.http_server import StubReply, StubRequest
+from standin.slack_api.faults import FaultPlan, Planned, planned_reply
+from standin.slack_api.identity import JsonDict
+from standin.slack_api.methods import METHODS
+from standin.slack_api.parsing import parse_args
+from standin.slack_api.recording import Call, RecordingStub
+from standin.slack_api.workspace import SlackApiStubError, Workspace
 
 #: Paths answered without a bot token, as Slack does (the URL itself is the secret).
 _UNAUTHENTICATED = ("response_url", "upload")

@@ -28,29 +28,30 @@ they share).
 
 from __future__ import annotations
 
-from tests.support.slack_requests.commands import slash_command
-from tests.support.slack_requests.events import (
+from standin.slack_api import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
+from standin.slack_requests.commands import slash_command
+from standin.slack_requests.events import (
     app_home_opened,
     event_callback,
     message_event,
     reaction_added,
     url_verification,
 )
-from tests.support.slack_requests.interactivity import (
+from standin.slack_requests.interactivity import (
     block_actions,
     button_action,
     global_shortcut,
     message_shortcut,
 )
-from tests.support.slack_requests.parts import (
+from standin.slack_requests.parts import (
     DEFAULT_SIGNING_SECRET,
     DEFAULT_USER,
     FORM,
     JSON,
     SlackRequest,
 )
-from tests.support.slack_requests.signing import post_signed, sign, signed_headers
-from tests.support.slack_requests.views import (
+from standin.slack_requests.signing import post_signed, sign, signed_headers
+from standin.slack_requests.views import (
     conversations_select,
     modal_view,
     multi_users_select,
@@ -60,7 +61,6 @@ from tests.support.slack_requests.views import (
     view_closed,
     view_submission,
 )
-from tests.support.slack_stub import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
 
 __all__ = [
     "APP_ID",
