@@ -60,7 +60,7 @@ def test(extra: list[str]) -> None:
     install()
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
-    _run(BIN / "mypy", "app", "bot", "delivery", "handlers", "slackui", "storage", "web")
+    _run(BIN / "mypy", "app", "bot", "delivery", "handlers", "slackui", "standin", "storage", "web")
     _run(BIN / "lint-imports")
     _run(BIN / "python", "-m", "pytest", *extra)
 

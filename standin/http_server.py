@@ -1,13 +1,14 @@
-"""The one local HTTP server behind the test stand-ins of outside services.
+"""The one local HTTP server behind the in-process stand-ins of outside services.
 
 `HttpStub` listens on 127.0.0.1 (a free port) in a background thread and hands each
 request to `handle()` as a `StubRequest`; the `StubReply` it returns is sent back (a
-dict or list as JSON, str or bytes as text). The Slack Web API stub and the
-OpenAI-compatible stub extend it with what their service says.
+dict or list as JSON, str or bytes as text). The Slack Web API stand-in
+(`standin.slack_api`) and the tests' OpenAI-compatible stub extend it with what their
+service says.
 
-Shared by both: `errors` (exceptions hit while answering, which fail the test at
-teardown, see `serve_during_test`), one lock for the stub's state, and `_wakeup`, an
-event that ends deliberate waits (slow answers) early when the stub is reset or closed.
+Shared by both: `errors` (exceptions hit while answering; the tests' stub fixtures fail
+the test on them at teardown), one lock for the stub's state, and `_wakeup`, an event
+that ends deliberate waits (slow answers) early when the stub is reset or closed.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import contextlib
 import json
 import socket
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ class HttpStub:
     thread_name = "http-stub"
 
     def __init__(self) -> None:
-        #: Exceptions raised while answering; `serve_during_test` fails the test on them.
+        #: Exceptions raised while answering (a test fixture fails the test on them).
         self.errors: list[BaseException] = []
         self._lock = threading.RLock()
         self._wakeup = threading.Event()
@@ -209,19 +210,3 @@ class HttpStub:
         with self._lock:
             wakeup, self._wakeup = self._wakeup, threading.Event()
         wakeup.set()
-
-
-StubT = TypeVar("StubT", bound=HttpStub)
-
-
-def serve_during_test(stub: StubT, name: str) -> Iterator[StubT]:
-    """The body of a stub fixture: `stub` started for one test and closed after it.
-
-    Fails the test at teardown when the stub itself hit errors (a bug in a handler, an
-    unparsable body, a test's answer callable that raised), which would otherwise only
-    show up as a 500 the app copes with.
-    """
-    with stub:
-        yield stub
-        if stub.errors:
-            raise AssertionError(f"{name}: errors while answering: {stub.errors!r}")

@@ -21,7 +21,7 @@ from storage.migrate import upgrade
 from tests.support.postgres import require_postgres, scratch_database, truncate_postgres
 
 pytest_plugins = [
-    "standin.slack_api",
+    "tests.support.slack_stub_fixture",
     "tests.support.openai_stub",
     "tests.support.app_harness",
 ]

@@ -1,4 +1,4 @@
-"""A real HTTP stand-in for the Slack Web API, for tests that talk to Slack without Slack.
+"""A real HTTP stand-in for the Slack Web API, so the demo and the tests run without Slack.
 
 `SlackStub` (an `HttpStub`) listens on 127.0.0.1 (a free port) in a background thread.
 Point the real client at it (the trailing `/api/` of `base_url` matters):
@@ -50,22 +50,16 @@ How slack_sdk 3.48 sends each method (see `Call.encoding`): `chat.postMessage`,
 empty form body; `conversations.history/replies`, `users.info`, `chat.getPermalink`,
 `usergroups.users.list` -> GET with a query string. `Call.body` merges all of them.
 
-The `slack_stub` fixture is registered for every test by `pytest_plugins =
-["standin.slack_api"]` in the root conftest; or use the class as a context
-manager: `with SlackStub() as stub: ...`.
+Use the class as a context manager, `with SlackStub() as stub: ...`; the tests get one
+started per test from the `slack_stub` fixture (tests/support/slack_stub_fixture.py).
 
-Inside: `stub` (the server side and the test's controls), `recording` (calls and
+Inside: `stub` (the server side and the controls), `recording` (calls and
 waiting), `faults`, `workspace` (the stored state), `methods/` (one module per API
 family), `parsing` (arguments however they were sent), `identity` (the ids).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from standin.http_server import serve_during_test
 from standin.slack_api.identity import (
     APP_ID,
     BOT_ID,
@@ -96,12 +90,4 @@ __all__ = [
     "JsonDict",
     "SlackApiStubError",
     "SlackStub",
-    "slack_stub_fixture",
 ]
-
-
-@pytest.fixture(name="slack_stub")
-def slack_stub_fixture() -> Iterator[SlackStub]:
-    """Fixture `slack_stub`: a started `SlackStub`, closed after the test; fails the test
-    at teardown when the stub itself hit errors (see `serve_during_test`)."""
-    yield from serve_during_test(SlackStub(), "slack_stub")

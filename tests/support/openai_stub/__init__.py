@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from standin.http_server import serve_during_test
+from tests.support.http_stub import serve_during_test
 from tests.support.openai_stub.behaviours import (
     DEFAULT_ANSWER,
     DEFAULT_INVALID_TEXT,
