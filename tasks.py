@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Set up and run ClubOS Tickets with nothing but python3.
 
-    python3 tasks.py run     # create .venv, install, start the service
+    python3 tasks.py run     # create .venv, install, start: the demo without Slack
+                             # tokens, the service (`serve`) with them
     python3 tasks.py test    # create .venv, install with dev tools, lint, type-check,
                              # check the import contracts, test
 
-Extra arguments after `test` go to pytest (e.g. `python3 tasks.py test -m slow`).
+Extra arguments after `test` go to pytest (e.g. `python3 tasks.py test -m slow`); after
+`run`, to the command it starts (e.g. `python3 tasks.py run --once`).
 """
 
 from __future__ import annotations
@@ -44,16 +46,16 @@ def install() -> None:
 
 def run(extra: list[str]) -> None:
     install()
-    args = ["serve", *extra]
     env_has_tokens = os.environ.get("SLACK_BOT_TOKEN") or _dotenv_has("SLACK_BOT_TOKEN")
-    if not env_has_tokens and "--without-slack" not in args:
+    command = "serve" if env_has_tokens else "demo"
+    if command == "demo":
         print(
-            "No SLACK_BOT_TOKEN: starting without Slack (API and /healthz only). "
-            "See README 'Connect Slack' to add the tokens.",
+            "No SLACK_BOT_TOKEN: running the demo against a built-in Slack stand-in. To connect "
+            "your Slack workspace, see README 'Go live': create the app from manifest.yml, put "
+            "its tokens in .env, and run this again.",
             flush=True,
         )
-        args.append("--without-slack")
-    os.execv(BIN / "clubos-tickets", [str(BIN / "clubos-tickets"), *args])
+    os.execv(BIN / "clubos-tickets", [str(BIN / "clubos-tickets"), command, *extra])
 
 
 def test(extra: list[str]) -> None:

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = (
         "INFO"
     )
+    #: `auto`: readable lines on a terminal, JSON lines otherwise (a file, a log collector).
+    log_format: Literal["auto", "text", "json"] = "auto"
 
     def dashboard_signing_key(self) -> str | None:
         """The key that signs dashboard sign-in links and sessions: DASHBOARD_SECRET, else

@@ -24,7 +24,7 @@ def cli_settings() -> Settings:
         settings = load_settings()
     except ConfigError as exc:
         raise fail(f"Configuration error: {exc}") from None
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     return settings
 
 

@@ -147,6 +147,14 @@ class SlackStub(RecordingStub):
         with self._lock:
             self._workspace.preload_thread(channel, thread_ts, messages)
 
+    def add_message(
+        self, channel: str, message: Mapping[str, Any], thread_ts: str | None = None
+    ) -> str:
+        """Store a message someone else posted (a person, another app's bot) with a fresh
+        ts, in `thread_ts`'s thread when given; its ts. The demo's customers post this way."""
+        with self._lock:
+            return self._workspace.add_message(channel, message, thread_ts)
+
     def set_user(self, user_id: str, **fields: Any) -> None:
         """What `users.info` answers for `user_id` (merged over a synthesised user)."""
         with self._lock:

@@ -128,6 +128,18 @@ class Workspace:
             history.append(parent)
             history.sort(key=lambda m: ts_key(m.get("ts")))
 
+    def add_message(self, channel: str, fields: Mapping[str, Any], thread_ts: str | None) -> str:
+        ts = self.next_ts()
+        message = {**_as_message(fields), "ts": ts}
+        if thread_ts is None:
+            self.history.setdefault(channel, []).append(message)
+            # conversations.replies answers a message with no replies as a thread of one.
+            self.threads[(channel, ts)] = [message]
+        else:
+            message["thread_ts"] = thread_ts
+            self.threads.setdefault((channel, thread_ts), []).append(message)
+        return ts
+
     def set_user(self, user_id: str, fields: Mapping[str, Any]) -> None:
         self.users[user_id] = {**default_user(user_id), **fields, "id": user_id}
 

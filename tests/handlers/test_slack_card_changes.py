@@ -10,9 +10,9 @@ import json
 
 from bot.tickets.domain import Status
 from slackui.ids import Action, ModalInput, ViewId
+from standin.slack_requests.clicks import actions_block
 from tests.handlers.helpers.cards import (
     act,
-    actions_block,
     audit,
     both_copies,
     create_ticket,

@@ -3,7 +3,6 @@ migrated database; requests go in as real signed HTTP through the ASGI app."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -13,14 +12,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from app import idle
 from app.runtime import Runtime, build_runtime
 from app.settings import Settings
 from bot.tickets.domain import Ticket
 from bot.tickets.service import TicketService
 from standin.slack_api import SlackStub
 from standin.slack_requests import DEFAULT_SIGNING_SECRET, SlackRequest, post_signed
-from storage.inbox import InboxRepository
-from storage.outbox import OutboxRepository
 from tests.support.paths import DATA
 
 TEST_CONFIG = DATA / "clubos.test.toml"
@@ -42,22 +40,7 @@ class Harness:
 
     async def settle(self, timeout: float = 5.0) -> None:
         """Wait until the app's background work is done and the outbox is delivered."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            await asyncio.sleep(0.05)
-            # Bolt runs listeners as tasks after the ack: wait for those.
-            pending_tasks = [t for t in asyncio.all_tasks() if _is_bolt_task(t)]
-            await self.runtime.triage_worker.drain()
-            await self.runtime.sender.drain()
-            # Inbox first: on PostgreSQL each count sees the latest commits, so a triage that
-            # commits between the two would otherwise hide its queued cards from both.
-            async with self.runtime.database.unit_of_work() as session:
-                pending = await InboxRepository(session).unfinished_count()
-                pending += await OutboxRepository(session).pending_count()
-            if not pending and not pending_tasks:
-                return
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"not settled: {pending} outbox rows, {pending_tasks}")
+        await idle.settle(self.runtime, timeout)
 
     async def tickets(self) -> list[Ticket]:
         async with self.runtime.database.unit_of_work() as session:
@@ -66,11 +49,6 @@ class Harness:
     async def ticket(self, ticket_id: str) -> Ticket:
         async with self.runtime.database.unit_of_work() as session:
             return await TicketService(session).get(ticket_id)
-
-
-def _is_bolt_task(task: asyncio.Task[Any]) -> bool:
-    code = getattr(task.get_coro(), "cr_code", None)
-    return not task.done() and code is not None and "slack_bolt" in code.co_filename
 
 
 def harness_settings(stub: SlackStub, db_url: str, **overrides: Any) -> Settings:

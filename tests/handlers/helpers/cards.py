@@ -13,6 +13,7 @@ from bot.tickets.service import TicketService
 from slackui.ids import Action, ModalInput
 from standin import slack_requests as rq
 from standin.slack_api import BOT_ID, BOT_USER_ID
+from standin.slack_requests.clicks import click_on
 from storage.models import OutboxMessageRow
 from tests.handlers.helpers.surfaces import ROUTED, THREAD_TS, JsonDict, as_dict, relayed
 from tests.support.app_harness import OPERATOR, RELAY, Harness
@@ -56,14 +57,6 @@ async def create_ticket(
     await h.settle()
     [ticket] = await h.tickets()
     return ticket.ticket_id
-
-
-def actions_block(blocks: list[JsonDict], action_id: str) -> JsonDict:
-    return next(
-        b
-        for b in blocks
-        if b.get("type") == "actions" and any(e["action_id"] == action_id for e in b["elements"])
-    )
 
 
 def posted(h: Harness, channel: str, action_id: str = Action.ASSIGN.value) -> Card:
@@ -119,18 +112,9 @@ def click(
     card: Card, action_id: str, *, user: str | None = None, status: str | None = None
 ) -> JsonDict:
     """One `actions[]` entry exactly as Slack builds it from the card's own element."""
-    block = actions_block(card.message["blocks"], action_id)
-    element = next(e for e in block["elements"] if e["action_id"] == action_id)
-    base = {"action_id": action_id, "block_id": block["block_id"]}
-    if element["type"] == "users_select":
-        return {**base, "type": "users_select", "selected_user": user}
-    if element["type"] == "static_select":
-        option = next(o for o in element["options"] if o["value"].endswith(f"|{status}"))
-        chosen = {**base, "type": "static_select", "selected_option": option}
-        if element.get("initial_option"):
-            chosen["initial_option"] = element["initial_option"]
-        return chosen
-    return rq.button_action(action_id, element["value"], block["block_id"], element["text"]["text"])
+    return click_on(
+        card.message, action_id, user=user, option_suffix=f"|{status}" if status else None
+    )
 
 
 async def act(
