@@ -36,9 +36,13 @@ async def run_demo(
         await _say_where_things_are(stage, replay, console)
         if once:
             stage.stop()
-        else:
-            console.print(f"\nServing at {stage.url} (Slack stand-in inside). Ctrl-C stops.")
+            await stage.serving
+            return
+        console.print(f"\nServing at {stage.url} (Slack stand-in inside). Ctrl-C stops.")
         await stage.serving
+        # Reached when the interrupt was not re-raised as KeyboardInterrupt (SIGINT ignored
+        # by a parent shell, or SIGTERM's handler): the CLI says it otherwise.
+        console.print("Stopped.")
 
 
 async def _play(replay: Replay, console: Console) -> None:
