@@ -1,110 +1,29 @@
-"""Score triage decisions against labelled examples (the shared jsonl format).
+"""Score triage decisions against labelled examples (read by `labelled`).
 
-Each line: {"id", "location", "bay", "text", "should_ticket", "category", "priority",
-"suggest_close", "why"}, optionally "history" (list of earlier messages), "has_open_ticket",
-"from_operator" and "ticket_location" (where the ticket should go, when it differs).
+Besides the per-field figures on tickets both labelled and opened, the issue's figures count
+a missed ticket as wrong: category accuracy and priority within one step over every
+labelled ticket.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from bot.tickets.domain import Category, Priority
+from bot.tickets.domain import Priority
+from bot.triage.labelled import Example, ExampleError, known_locations, load_examples
 from bot.triage.types import TriageDecision, TriageInput
 
-
-class ExampleError(ValueError):
-    """A labelled example that cannot be read; the message names the line and the field."""
-
-
-@dataclass(frozen=True)
-class Example:
-    id: str
-    text: str
-    location: str | None
-    bay: int | None
-    should_ticket: bool
-    category: Category | None
-    priority: Priority | None
-    suggest_close: bool
-    why: str = ""
-    history: tuple[str, ...] = ()
-    has_open_ticket: bool = False
-    from_operator: bool = False
-    ticket_location: str | None = None
-
-    def to_input(self, known_locations: Sequence[str] = ()) -> TriageInput:
-        return TriageInput(
-            text=self.text,
-            location=self.location,
-            bay=self.bay,
-            history=self.history,
-            has_open_ticket=self.has_open_ticket,
-            from_operator=self.from_operator,
-            known_locations=tuple(known_locations),
-        )
-
-
-def _example(row: dict[str, Any], where: str) -> Example:
-    try:
-        category = row.get("category")
-        priority = row.get("priority")
-        bay = row.get("bay")
-        history = row.get("history") or []
-        if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
-            raise ExampleError(f"{where}: history must be a list of strings")
-        return Example(
-            id=str(row["id"]),
-            text=str(row["text"]),
-            location=row.get("location"),
-            bay=int(bay) if bay is not None else None,
-            should_ticket=bool(row["should_ticket"]),
-            category=Category(category) if category else None,
-            priority=Priority(priority) if priority else None,
-            suggest_close=bool(row.get("suggest_close", False)),
-            why=str(row.get("why", "")),
-            history=tuple(history),
-            has_open_ticket=bool(row.get("has_open_ticket", False)),
-            from_operator=bool(row.get("from_operator", False)),
-            ticket_location=row.get("ticket_location"),
-        )
-    except KeyError as exc:
-        raise ExampleError(f"{where}: missing field {exc.args[0]!r}") from None
-    except ValueError as exc:
-        if isinstance(exc, ExampleError):
-            raise
-        raise ExampleError(f"{where}: {exc}") from None
-
-
-def load_examples(path: str | Path) -> list[Example]:
-    """Read a labelled jsonl file (blank lines skipped); raise ExampleError on a bad line."""
-    examples: list[Example] = []
-    file = Path(path)
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{file.name}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ExampleError(f"{where}: not JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise ExampleError(f"{where}: expected a JSON object")
-        examples.append(_example(row, where))
-    return examples
-
-
-def known_locations(examples: Iterable[Example], extra: Iterable[str] = ()) -> tuple[str, ...]:
-    """Every location name the examples and `extra` mention, for other-location detection."""
-    names: dict[str, str] = {}
-    for name in [*extra, *(e.location for e in examples), *(e.ticket_location for e in examples)]:
-        if name:
-            names.setdefault(name.casefold(), name)
-    return tuple(names.values())
+__all__ = [
+    "Example",
+    "ExampleError",
+    "Miss",
+    "Scores",
+    "evaluate",
+    "known_locations",
+    "load_examples",
+    "score",
+]
 
 
 @dataclass(frozen=True)
@@ -132,6 +51,10 @@ class Scores:
     priority_n: int
     critical_recall: float
     critical_n: int
+    # The issue's figures: over every labelled ticket, a missed ticket counting as wrong.
+    ticket_category_accuracy: float
+    ticket_priority_within_one: float
+    tickets_n: int
     suggest_close_accuracy: float
     location_accuracy: float
     location_n: int
@@ -146,6 +69,8 @@ class Scores:
             "category_accuracy": round(self.category_accuracy, 4),
             "priority_accuracy": round(self.priority_accuracy, 4),
             "critical_recall": round(self.critical_recall, 4),
+            "ticket_category_accuracy": round(self.ticket_category_accuracy, 4),
+            "ticket_priority_within_one": round(self.ticket_priority_within_one, 4),
             "suggest_close_accuracy": round(self.suggest_close_accuracy, 4),
             "location_accuracy": round(self.location_accuracy, 4),
         }
@@ -163,6 +88,10 @@ class Scores:
                 " tickets both labelled and opened)",
                 f"priority accuracy    {self.priority_accuracy:.3f}  (on {self.priority_n})",
                 f"critical recall      {self.critical_recall:.3f}  (of {self.critical_n} critical)",
+                f"category, all tickets {self.ticket_category_accuracy:.3f}  (of {self.tickets_n}"
+                " labelled tickets, a missed ticket counts as wrong)",
+                f"priority within one  {self.ticket_priority_within_one:.3f}  (of {self.tickets_n}"
+                " labelled tickets, a missed ticket counts as wrong)",
                 f"suggest_close acc.   {self.suggest_close_accuracy:.3f}",
                 (
                     f"location accuracy    {self.location_accuracy:.3f}  (on {self.location_n}"
@@ -189,6 +118,7 @@ class _Tally:
     opened: int = 0  # labelled a ticket and opened one: category and priority are compared
     category_ok: int = 0
     priority_ok: int = 0
+    priority_near: int = 0  # opened at most one priority step from the label
     critical_n: int = 0
     critical_ok: int = 0
     close_ok: int = 0
@@ -221,6 +151,8 @@ class _Tally:
             self.priority_ok += 1
         else:
             self._miss(example, "priority", example.priority, decision.priority)
+        if example.priority and decision.priority:
+            self.priority_near += abs(example.priority.rank - decision.priority.rank) <= 1
         if example.ticket_location:
             self.location_n += 1
             if (decision.location or "").casefold() == example.ticket_location.casefold():
@@ -242,6 +174,7 @@ class _Tally:
             self._miss(example, "suggest_close", example.suggest_close, decision.suggest_close)
 
     def scores(self, n: int) -> Scores:
+        tickets = self.tp + self.fn
         precision = _ratio(self.tp, self.tp + self.fp)
         recall = _ratio(self.tp, self.tp + self.fn)
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -260,6 +193,9 @@ class _Tally:
             priority_n=self.opened,
             critical_recall=_ratio(self.critical_ok, self.critical_n),
             critical_n=self.critical_n,
+            ticket_category_accuracy=_ratio(self.category_ok, tickets),
+            ticket_priority_within_one=_ratio(self.priority_near, tickets),
+            tickets_n=tickets,
             suggest_close_accuracy=_ratio(self.close_ok, n),
             location_accuracy=_ratio(self.location_ok, self.location_n),
             location_n=self.location_n,

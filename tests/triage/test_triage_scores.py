@@ -98,6 +98,10 @@ def test_score_arithmetic() -> None:
     assert scores.priority_accuracy == 0.5
     assert scores.category_accuracy == 1.0
     assert scores.critical_recall == 0.0
+    # Over all three labelled tickets, the missed one counting as wrong.
+    assert scores.tickets_n == 3
+    assert scores.ticket_category_accuracy == pytest.approx(2 / 3)
+    assert scores.ticket_priority_within_one == pytest.approx(2 / 3)  # critical -> high is near
     with pytest.raises(ValueError):
         score(examples, decisions[:2])
 
