@@ -1,32 +1,50 @@
-"""Which classifier triage uses: TRIAGE_BACKEND=auto|llm|rules. The rules are the
-embedded default and every LLM failure's fallback. The `openai` client is imported only
-when the LLM is used, so the rules stay quick to start."""
+"""Which classifier triage uses: TRIAGE_BACKEND=auto|llm|local|rules.
+
+`auto` is the LLM when OPENAI_API_KEY is set, else `local`: the rules and the embedded
+semantic model, the offline default (the rules alone when the model cannot load). The
+rules are every LLM failure's fallback. The `openai` client is imported only when the LLM
+is used, and the model is loaded only for `local`, so the others stay quick to start.
+"""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from app.settings import Settings
 from bot.club import ConfigError
 from bot.triage.examples import ExampleLoader
+from bot.triage.local import LocalClassifier, load_local
 from bot.triage.rules import RulesClassifier
 from bot.triage.types import Classifier
 from storage.db import Database
 
+BackendName = Literal["llm", "local", "rules"]
+
+
+def backend(settings: Settings) -> BackendName:
+    """The backend `build_classifier` gives for these settings."""
+    chosen = settings.triage_backend
+    if chosen == "auto":
+        return "llm" if settings.openai_api_key is not None else "local"
+    return chosen
+
 
 def uses_llm(settings: Settings) -> bool:
     """Whether `build_classifier` gives the LLM classifier for these settings."""
-    return settings.triage_backend == "llm" or (
-        settings.triage_backend == "auto" and settings.openai_api_key is not None
-    )
+    return backend(settings) == "llm"
 
 
 def build_classifier(settings: Settings, database: Database | None) -> Classifier:
     """The configured classifier; with no `database`, the LLM learns from no examples."""
     rules = RulesClassifier()
-    if not uses_llm(settings):
+    chosen = backend(settings)
+    if chosen == "rules":
         return rules
+    if chosen == "local":
+        return load_local()
     key = settings.openai_api_key
     if key is None:
-        raise ConfigError("TRIAGE_BACKEND=llm needs OPENAI_API_KEY (or use auto or rules).")
+        raise ConfigError("TRIAGE_BACKEND=llm needs OPENAI_API_KEY (or use auto, local or rules).")
     from bot.triage.llm import LlmClassifier, build_client
 
     client = build_client(
@@ -34,3 +52,13 @@ def build_classifier(settings: Settings, database: Database | None) -> Classifie
     )
     examples = ExampleLoader(database) if database is not None else None
     return LlmClassifier(client, settings.openai_model, settings.openai_timeout_s, rules, examples)
+
+
+def describe(classifier: Classifier) -> str:
+    """What triage runs on, for `/healthz` and the CLI: `llm`, `local`, `rules`, or
+    `rules (model unavailable: ...)` when the local model could not load."""
+    if isinstance(classifier, LocalClassifier):
+        return classifier.status
+    if isinstance(classifier, RulesClassifier):
+        return "rules"
+    return "llm"

@@ -20,7 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.classifier import build_classifier
+from app.classifier import build_classifier, describe
 from app.scheduler import build_scheduler
 from app.settings import Settings
 from bot.access.links import SignInLinks
@@ -65,6 +65,7 @@ class Runtime:
     slack: AsyncApp | None
     sign_in: SignInLinks | None  # None: no secret to sign dashboard links with
     dashboard_url: str
+    triage: str  # what triage runs on (`describe`), for /healthz
     asgi: FastAPI = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     scheduler: AsyncIOScheduler | None = field(default=None, init=False)
@@ -75,6 +76,7 @@ class Runtime:
         self.asgi = create_app(
             self.operations,
             self.database.unreachable_reason,
+            triage=self.triage,
             api_token=token.get_secret_value() if token else None,
             slack=self.slack,
             lifespan=self.lifespan,
@@ -140,9 +142,8 @@ def build_runtime(
     permissions = Permissions(club, _group_members(client))
     sender = OutboxSender(database, client)
     operations = Operations(database, club, permissions, sender.wake)
-    relay = RelayTriage(
-        database, club, permissions, build_classifier(settings, database), sender.wake
-    )
+    classifier = build_classifier(settings, database)
+    relay = RelayTriage(database, club, permissions, classifier, sender.wake)
     triage_worker = TriageWorker(database, relay)
     signing_key = settings.dashboard_signing_key()
     sign_in = SignInLinks(database, signing_key) if signing_key else None
@@ -161,6 +162,7 @@ def build_runtime(
         slack_app,
         sign_in,
         dashboard_url,
+        describe(classifier),
     )
 
 

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
     openai_timeout_s: float = Field(default=8.0, gt=0)
-    triage_backend: Literal["auto", "llm", "rules"] = "auto"
+    triage_backend: Literal["auto", "llm", "local", "rules"] = "auto"
     clubos_config: Path | None = None
     system_events_token: SecretStr | None = None
     api_token: SecretStr | None = None

@@ -26,6 +26,7 @@ def create_app(
     reads: ReadOperations,
     health: HealthCheck,
     *,
+    triage: str,
     api_token: str | None = None,
     slack: AsyncApp | None = None,
     lifespan: Lifespan | None = None,
@@ -43,9 +44,11 @@ def create_app(
         reason = await health()
         if reason is not None:
             return JSONResponse(
-                {"status": "unavailable", "reason": f"database: {reason}"}, status_code=503
+                {"status": "unavailable", "reason": f"database: {reason}", "triage": triage},
+                status_code=503,
             )
-        return JSONResponse({"status": "ok", "database": "ok"})
+        # Triage without its model still works (on the rules): said, but still healthy.
+        return JSONResponse({"status": "ok", "database": "ok", "triage": triage})
 
     if dashboard is not None:
         mount_dashboard(app, dashboard)

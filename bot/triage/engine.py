@@ -7,13 +7,13 @@ and the policy clamps whatever the classifier said.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bot.triage import policy, sop_gate
 from bot.triage.rules import classify_text
 from bot.triage.types import Classifier, TriageDecision, TriageInput
 
-__all__ = ["TriageDecision", "TriageInput", "triage", "triage_rules"]
+__all__ = ["TriageDecision", "TriageInput", "triage", "triage_rules", "triage_with"]
 
 
 async def triage(
@@ -27,12 +27,22 @@ async def triage(
     return policy.apply(inp, gate.enforce(decision))
 
 
-def triage_rules(inp: TriageInput, *, sops: Mapping[str, str] | None = None) -> TriageDecision:
-    """The same pipeline with the rules classifier, synchronously."""
+def triage_with(
+    inp: TriageInput,
+    classify: Callable[[TriageInput], TriageDecision],
+    *,
+    sops: Mapping[str, str] | None = None,
+) -> TriageDecision:
+    """The same pipeline with a synchronous `classify` (the rules; training's folds)."""
     gate = sop_gate.check(inp, sops)
     if gate.verdict is sop_gate.Verdict.FIRST_REQUEST and gate.decision is not None:
         return policy.apply(inp, gate.decision)
-    return policy.apply(inp, gate.enforce(classify_text(inp)))
+    return policy.apply(inp, gate.enforce(classify(inp)))
+
+
+def triage_rules(inp: TriageInput, *, sops: Mapping[str, str] | None = None) -> TriageDecision:
+    """The pipeline with the rules classifier, synchronously."""
+    return triage_with(inp, classify_text, sops=sops)
 
 
 # --------------------------------------------------------------------------- the CLI contract

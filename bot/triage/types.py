@@ -26,6 +26,7 @@ class TriageInput:
 class Backend(StrEnum):
     RULES = "rules"
     LLM = "llm"
+    LOCAL = "local"  # the rules and the embedded semantic model together
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def _free_texts(ticket: Ticket) -> list[str]:
 
 def _context(ticket: Ticket, auto_note: str | None) -> str:
     context = f"Opened {slack_date(ticket.timestamp)} by {user(ticket.created_by)}"
-    if ticket.decided_by in ("llm", "rules"):
+    if ticket.decided_by in ("llm", "local", "rules"):
         context += f" · fields chosen by {ticket.decided_by} triage"
     if auto_note:
         context += f" · {auto_note}"

@@ -29,7 +29,7 @@ def test_serve_migrates_and_answers_health_over_http(tmp_path: Path) -> None:
 async def test_health_is_503_with_a_reason_when_the_database_is_down() -> None:
     database = Database(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/none")
     transport = httpx.ASGITransport(
-        app=create_app(ReadOperations(database), database.unreachable_reason)
+        app=create_app(ReadOperations(database), database.unreachable_reason, triage="rules")
     )
     async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
         answer = await client.get("/healthz")
