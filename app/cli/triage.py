@@ -15,40 +15,45 @@ import typer
 
 from app.cli.common import cli_settings, fail
 
+Text = Annotated[str | None, typer.Argument(help="The customer message to triage.")]
+Location = Annotated[
+    str | None, typer.Option("--location", "-l", help="The channel's location (any name).")
+]
+Bay = Annotated[int | None, typer.Option("--bay", "-b", help="The bay, if known.")]
+Jsonl = Annotated[
+    bool,
+    typer.Option(
+        "--jsonl",
+        help='Read {"id","text","location","bay"} lines on stdin; write a decision line each.',
+    ),
+]
+ScoreFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--score",
+        exists=True,
+        dir_okay=False,
+        help="Score the backend on a labelled jsonl file (ticket F1, category/priority acc.).",
+    ),
+]
+Train = Annotated[
+    bool,
+    typer.Option("--train", help="Retrain the local model's weights from tests/data (a checkout)."),
+]
+Out = Annotated[
+    Path | None,
+    typer.Option("--out", dir_okay=False, help="With --train: where to write the weights."),
+]
+
 
 def triage_command(
-    text: Annotated[str | None, typer.Argument(help="The customer message to triage.")] = None,
-    location: Annotated[
-        str | None, typer.Option("--location", "-l", help="The channel's location (any name).")
-    ] = None,
-    bay: Annotated[int | None, typer.Option("--bay", "-b", help="The bay, if known.")] = None,
-    jsonl: Annotated[
-        bool,
-        typer.Option(
-            "--jsonl",
-            help='Read {"id","text","location","bay"} lines on stdin; write a decision line each.',
-        ),
-    ] = False,
-    score_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--score",
-            exists=True,
-            dir_okay=False,
-            help="Score the backend on a labelled jsonl file (ticket F1, category/priority acc.).",
-        ),
-    ] = None,
-    train: Annotated[
-        bool,
-        typer.Option(
-            "--train",
-            help="Retrain the local model's weights from tests/data (in a checkout).",
-        ),
-    ] = False,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", dir_okay=False, help="With --train: where to write the weights."),
-    ] = None,
+    text: Text = None,
+    location: Location = None,
+    bay: Bay = None,
+    jsonl: Jsonl = False,
+    score_file: ScoreFile = None,
+    train: Train = False,
+    out: Out = None,
 ) -> None:
     """Decide whether a customer message deserves a ticket with the configured backend
     (TRIAGE_BACKEND; with no OPENAI_API_KEY the embedded local model and rules, no network)."""

