@@ -1,10 +1,10 @@
 """The choices training makes by cross-validation on the training corpus alone: each head's
-regularisation, and the thresholds on the ticket and closure probabilities.
+regularisation, and the thresholds read on each head's own out-of-fold probabilities (clear
+noise, closure, and a first ticket threshold that `training_pipeline` then tunes on the
+whole pipeline's decisions).
 
 Repeated stratified folds with a fixed seed, so the same corpus always gives the same
-choices. The thresholds are chosen on the model alone: the rules were written from this
-very corpus and score about 1.0 on it, so "rules or model" measured here would only say
-that the model can add nothing, which the blind set shows is untrue of unseen messages.
+choices.
 """
 
 from __future__ import annotations
