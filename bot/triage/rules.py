@@ -17,6 +17,8 @@ from bot.triage.titles import title_for
 from bot.triage.types import Backend, TriageDecision, TriageInput
 
 _HAS_LETTERS = re.compile(r"[a-z0-9]")
+#: Opens the line of a rules description that quotes the customer (dedup reads it back).
+CUSTOMER_WROTE = "Customer wrote: "
 
 
 def _place(
@@ -77,7 +79,7 @@ def _description(inp: TriageInput, analysis: Analysis) -> str:
     lines = [f"Reported: {issues}."]
     if analysis.from_history:
         lines.append("Follow-up to an earlier report in this thread: " + inp.history[-1].strip())
-    lines.append(f"Customer wrote: {inp.text.strip()}")
+    lines.append(f"{CUSTOMER_WROTE}{inp.text.strip()}")
     return "\n".join(lines)
 
 

@@ -43,7 +43,7 @@ class _Table(BaseModel):
 
 class Area(_Table):
     pattern: Pattern
-    prefix: str  # opens a title: "Men's toilet overflowing"
+    prefix: str  # opens a title: "Men's toilet overflowing" (empty: never opens one)
     inside: str  # ends one: "No soap in the ladies' room"
     fallback: bool = False  # named only when the sentence names no other area
 
