@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.intake.dedup import problem_key
+from bot.intake.problems import conflict, reading_of, ticket_text
 from bot.tickets.domain import Priority, Status, Ticket, TicketDraft, TicketEdit
 from bot.tickets.notices import Notifier
 from bot.tickets.rows import to_ticket
@@ -62,15 +63,19 @@ def problem_of(ticket: Ticket) -> str | None:
 
 
 def _text_key(ticket: Ticket) -> str | None:
-    return problem_key(f"{ticket.title}. {ticket.description}")
+    return problem_key(ticket_text(ticket))
 
 
 def same_problem(a: Ticket, b: Ticket) -> bool:
-    """Problem keys when both tickets carry one; else the rules' reading of both texts."""
+    """Problem keys when both tickets carry one; else the rules' reading of both texts:
+    the same main problem, and no different thing or room named ("men's toilet
+    overflowing" three times is a pattern; once each in two rooms and a urinal is not)."""
     if a.problem_key and b.problem_key:
         return a.problem_key == b.problem_key
     key = _text_key(a)
-    return key is not None and key == _text_key(b)
+    if key is None or key != _text_key(b):
+        return False
+    return conflict(reading_of(ticket_text(a)), reading_of(ticket_text(b))) is None
 
 
 def raised(priority: Priority) -> Priority:

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass
 from bot.club import ClubConfig
 from bot.followup.recurrence import check_recurrence, is_parent
 from bot.intake.customers import customer_from_message
-from bot.intake.dedup import find_duplicate
+from bot.intake.dedup import Duplicate, NewReport, find_duplicate
+from bot.intake.problems import Meanings
 from bot.intake.relay_inbox import RelayedMessage
 from bot.tickets.domain import Source, Ticket, TicketDraft, TicketFilter
 from bot.tickets.notices import Notifier
@@ -52,12 +53,14 @@ class RelayTriage:
         permissions: Permissions,
         classifier: Classifier,
         wake_sender: Callable[[], None] | None = None,
+        meanings: Meanings | None = None,
     ) -> None:
         self.database = database
         self.club = club
         self.permissions = permissions
         self.classifier = classifier
         self.wake_sender = wake_sender
+        self.meanings = meanings or Meanings()
 
     def _routed(self, ticket: Ticket) -> str | None:
         return self.club.routing.channel_for(ticket.category)
@@ -158,7 +161,8 @@ class RelayTriage:
             return Outcome("none", None, backend, new)
         duplicate = await self._open_duplicate(tickets, new, message.text, decision.title)
         if duplicate is not None:
-            return await self._link(tickets, notify, message, duplicate, decision)
+            log.info("relay.duplicate", extra={"why": duplicate.why})
+            return await self._link(tickets, notify, message, duplicate.ticket, decision)
         ticket = await tickets.create(new, actor=self.club.ai.name, source=Source.MESSAGE_THREAD)
         notify.created(ticket)
         await check_recurrence(tickets, notify, ticket, utcnow(), actor=self.club.ai.name)
@@ -190,23 +194,20 @@ class RelayTriage:
 
     async def _open_duplicate(
         self, tickets: TicketService, new: TicketDraft, text: str, title: str
-    ) -> Ticket | None:
-        """The open ticket that already tracks the problem of `new`, if any (`text` and
-        `title` are the message's and the decision's own)."""
+    ) -> Duplicate | None:
+        """The open ticket that already tracks the problem of `new`, if any, and why
+        (`text` and `title` are the message's and the decision's own)."""
         location, category = new.location, new.category
         if location is None or category is None:  # `_new_ticket` sets both
             return None
         candidates = await tickets.list(
             TicketFilter(statuses=sorted(OPEN_STATUSES), locations=[location])
         )
-        return find_duplicate(
+        return await find_duplicate(
             # A recurrence parent groups reports; a new report is a ticket of its own.
             [t for t in candidates if not is_parent(t)],
-            location=location,
-            bay=new.bay,
-            category=category,
-            text=text,
-            title=title,
+            NewReport(location=location, bay=new.bay, category=category, text=text, title=title),
+            self.meanings,
         )
 
     async def _link(

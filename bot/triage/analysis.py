@@ -36,6 +36,7 @@ class Analysis:
 
     norm: str
     findings: tuple[Finding, ...]
+    source_norm: str  # the text the findings were read in (an earlier one for a follow-up)
     from_history: bool  # the findings come from an earlier message of the thread
     history_sop: bool  # an earlier message asked for a remote fix, or one was done
     wide: bool
@@ -198,6 +199,7 @@ def analyse(inp: TriageInput) -> Analysis:
     return Analysis(
         norm=norm,
         findings=_findings(source.reading, severity),
+        source_norm=source.reading.norm,
         from_history=source.from_history,
         history_sop=source.history_sop,
         wide=severity.wide,

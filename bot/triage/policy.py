@@ -17,7 +17,7 @@ from bot.tickets.domain import Category, Priority
 from bot.triage.analysis import analyse
 from bot.triage.types import TriageDecision, TriageInput
 
-MAX_TITLE = 80
+MAX_TITLE = 60
 
 
 def _join(reason: str, note: str) -> str:

@@ -24,6 +24,10 @@ class Reading:
     fixed: bool  # confirms that a problem is gone
 
 
+def split_sentences(norm: str) -> tuple[Sentence, ...]:
+    return tuple((m.start(), m.end(), m.group()) for m in _SENTENCE.finditer(norm))
+
+
 def sentence_at(sentences: tuple[Sentence, ...], pos: int) -> Sentence:
     for start, end, text in sentences:
         if start <= pos < end:
@@ -98,7 +102,7 @@ def read(norm: str, has_open_ticket: bool) -> Reading:
     """Read a normalised message; weak confirmations ("all good") count only in a thread
     that has an open ticket."""
     present(norm)  # once for the whole text: its sentences reuse the answer
-    sentences = tuple((m.start(), m.end(), m.group()) for m in _SENTENCE.finditer(norm))
+    sentences = split_sentences(norm)
     fixed_spans = [
         span
         for start, _, text in sentences

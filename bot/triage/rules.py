@@ -13,9 +13,12 @@ import re
 from bot.tickets.domain import Priority
 from bot.triage import lexicon as lx
 from bot.triage.analysis import Analysis, Finding, analyse
+from bot.triage.titles import title_for
 from bot.triage.types import Backend, TriageDecision, TriageInput
 
 _HAS_LETTERS = re.compile(r"[a-z0-9]")
+#: Opens the line of a rules description that quotes the customer (dedup reads it back).
+CUSTOMER_WROTE = "Customer wrote: "
 
 
 def _place(
@@ -29,20 +32,6 @@ def _place(
     if analysis.other_location or (top is not None and top.rule.area):
         return location, None
     return location, inp.bay
-
-
-def _title(top: Finding, analysis: Analysis, bay: int | None) -> str:
-    label = top.label
-    if analysis.wide and top.rule.wide is not None and top.priority == Priority.CRITICAL:
-        label = f"All bays: {label[0].lower()}{label[1:]}"
-    elif bay is not None:
-        label = f"{label} in Bay {bay}"
-    if top.rule.sop and (analysis.repeat or analysis.escalate):
-        label += " (remote fix failed)" if analysis.repeat else " (escalation asked)"
-    others = len({f.rule.key for f in analysis.findings}) - 1
-    if others > 0:
-        label += f" (+{others} more)"
-    return label
 
 
 def _no_ticket(inp: TriageInput, analysis: Analysis, reason: str) -> TriageDecision:
@@ -90,7 +79,7 @@ def _description(inp: TriageInput, analysis: Analysis) -> str:
     lines = [f"Reported: {issues}."]
     if analysis.from_history:
         lines.append("Follow-up to an earlier report in this thread: " + inp.history[-1].strip())
-    lines.append(f"Customer wrote: {inp.text.strip()}")
+    lines.append(f"{CUSTOMER_WROTE}{inp.text.strip()}")
     return "\n".join(lines)
 
 
@@ -124,7 +113,7 @@ def classify_text(inp: TriageInput) -> TriageDecision:
         should_ticket=True,
         category=top.category,
         priority=top.priority,
-        title=_title(top, analysis, bay),
+        title=title_for(analysis, top, bay),
         description=_description(inp, analysis),
         location=location,
         bay=bay,

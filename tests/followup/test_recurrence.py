@@ -221,3 +221,14 @@ async def test_three_customer_reports_through_the_relay_make_a_parent(harness: H
     assert cards_for(harness, parent.ticket_id) == ["C0TECH"]
     # The parent is in no customer thread: the customers see their own tickets only.
     assert tickets[parent.ticket_id].linked_threads == ()
+
+
+async def test_reports_of_different_things_or_rooms_make_no_pattern(harness: Harness) -> None:
+    """The rules read "bathroom dirty" in all three; the things and rooms differ."""
+    for title in ("Men's toilet overflowing", "Ladies' bathroom dirty", "Men's urinal clogged"):
+        _, parent = await report(harness, key=None, bay=None, title=title)
+        assert parent is None, title
+    await report(harness, key=None, bay=None, title="Men's toilet overflowing again")
+    _, parent = await report(harness, key=None, bay=None, title="Toilet overflowing in the mens")
+    assert parent is not None
+    assert parent.title == "Recurring: 3 bathroom-dirty tickets at Bedford this week"

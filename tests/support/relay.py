@@ -1,4 +1,4 @@
-"""Customers' messages as the relay bot posts them into Bedford's relay channel."""
+"""Customers' messages as the relay bot posts them into a relay channel (Bedford's)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ def customer_says(
     *,
     customer: str = "cust_1",
     meta: dict[str, Any] | None = None,
+    channel: str = RELAY,
 ) -> rq.SlackRequest:
-    """`customer`'s message as the relay bot posts it; `meta` replaces its metadata."""
+    """`customer`'s message as the relay bot posts it (in Bedford's relay channel unless
+    `channel` says another); `meta` replaces its metadata."""
     return rq.message_event(
-        RELAY,
+        channel,
         text,
         ts=ts,
         thread_ts=thread_ts,

@@ -96,7 +96,7 @@ async def test_cli_triage_uses_the_llm_and_learns_from_the_database(
     assert (out["category"], out["priority"], out["title"], out["bay"]) == (
         "facilities",
         "high",
-        "Bay 2 heater blowing cold air",
+        "Heater in Bay 2 blows cold air",
         2,
     )
     [body] = openai_stub.requests
@@ -115,7 +115,7 @@ async def test_cli_jsonl_uses_the_llm_and_falls_back_per_line(
     result = await asyncio.to_thread(run_triage_cli, "--jsonl", env=env, cwd=tmp_path, stdin=stdin)
     assert result.returncode == 0, result.stderr
     first, second = (json.loads(line) for line in result.stdout.splitlines())
-    assert first["title"] == "Bay 2 heater blowing cold air"  # the LLM's
+    assert first["title"] == "Heater in Bay 2 blows cold air"  # the LLM's
     assert second["title"] == "No balls in Bay 2"  # the rules', after the LLM's HTTP 500
     assert len(openai_stub.requests) == 2
     assert all(len(b["messages"]) == 2 for b in openai_stub.requests)  # no examples, no DB

@@ -49,7 +49,7 @@ async def test_a_good_llm_answer_makes_the_ticket(llm: Harness, openai_stub: Ope
         2,
         "Bedford",
     )
-    assert ticket.title == "Bay 2 heater blowing cold air"
+    assert ticket.title == "Heater in Bay 2 blows cold air"
     assert ticket.description == HEATER_ANSWER["description"]
     rules = triage_rules(TriageInput(text=HEATER, location="Bedford"))
     assert rules.title != ticket.title, "the rules would have said the same: proves nothing"
