@@ -15,13 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from app.demo import transcript
 from app.demo.replay import Replay
-from app.demo.script import OPERATOR, PEOPLE, STEPS, Step
+from app.demo.script import OPERATOR, PEOPLE, STEPS, describe
 from app.demo.stage import Stage, open_stage
 from app.settings import Settings
-
-
-def describe(step: Step) -> str:
-    return type(step).__name__
 
 
 async def run_demo(
