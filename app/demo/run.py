@@ -57,7 +57,10 @@ async def _play(replay: Replay, console: Console) -> None:
 
 
 async def _say_where_things_are(stage: Stage, replay: Replay, console: Console) -> None:
-    console.print(f"\nDemo files (log, chart; the database unless DATABASE_URL): {stage.folder}")
+    console.print(
+        f"\nDemo files (log, chart; the database unless DATABASE_URL): {stage.folder}",
+        soft_wrap=True,
+    )
     if replay.chart:
         console.print(f"Digest chart saved: {replay.chart}")
     sign_in = stage.runtime.sign_in
