@@ -26,6 +26,7 @@ def demo_command(
     from rich.console import Console
 
     from app.demo.run import run_demo
+    from app.demo.stage import CannotServe
     from bot import logs
     from bot.club import describe_validation_error
 
@@ -42,5 +43,5 @@ def demo_command(
         asyncio.run(run_demo(base, folder, host=host, port=port, once=once, console=console))
     except KeyboardInterrupt:
         console.print("Stopped.")
-    except OSError as exc:
-        raise fail(f"Cannot serve on {host}:{port}: {exc.strerror or exc}. Try --port 0.") from None
+    except CannotServe as exc:
+        raise fail(f"{exc} Try another --port, or --port 0 for a free one.") from None

@@ -15,13 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from app.demo import transcript
 from app.demo.replay import Replay
-from app.demo.script import OPERATOR, PEOPLE, STEPS, Step
+from app.demo.script import OPERATOR, PEOPLE, STEPS, describe
 from app.demo.stage import Stage, open_stage
 from app.settings import Settings
-
-
-def describe(step: Step) -> str:
-    return type(step).__name__
 
 
 async def run_demo(
@@ -61,7 +57,10 @@ async def _play(replay: Replay, console: Console) -> None:
 
 
 async def _say_where_things_are(stage: Stage, replay: Replay, console: Console) -> None:
-    console.print(f"\nDemo files (log, chart; the database unless DATABASE_URL): {stage.folder}")
+    console.print(
+        f"\nDemo files (log, chart; the database unless DATABASE_URL): {stage.folder}",
+        soft_wrap=True,
+    )
     if replay.chart:
         console.print(f"Digest chart saved: {replay.chart}")
     sign_in = stage.runtime.sign_in

@@ -92,3 +92,19 @@ STEPS: tuple[Step, ...] = (
 #: names the Slack stand-in gives people.
 OPERATOR = "U0OP1"
 PEOPLE = {"U0OP1": "Morgan (ops)", "U0OP2": "Riley (ops)"}
+
+
+def describe(step: Step) -> str:
+    """What the progress bar says a step is."""
+    match step:
+        case CustomerSays():
+            thread = next(t for t in THREADS if t.key == step.thread)
+            return f"{thread.customer} writes at {thread.location}"
+        case OperatorStarts():
+            return f"{PEOPLE[OPERATOR]} starts on a ticket"
+        case OperatorResolves():
+            return f"{PEOPLE[OPERATOR]} resolves it"
+        case BaysGoDark():
+            return f"monitoring: {step.device} offline at {step.location}"
+        case DigestNow():
+            return "the digest of open tickets"

@@ -27,6 +27,10 @@ from storage import migrate
 SETTLE_TIMEOUT_S = 30.0
 
 
+class CannotServe(Exception):
+    """The demo's address is taken or not ours to bind."""
+
+
 @dataclass
 class Stage:
     stand_in: SlackStub
@@ -69,7 +73,10 @@ def demo_settings(base: Settings, stand_in: SlackStub, folder: Path, url: str) -
 @contextlib.asynccontextmanager
 async def open_stage(base: Settings, folder: Path, host: str, port: int) -> AsyncIterator[Stage]:
     """The product serving on `host:port` (0: a free port) against the stand-in."""
-    listener = socket.create_server((host, port))
+    try:
+        listener = socket.create_server((host, port))
+    except OSError as exc:
+        raise CannotServe(f"Cannot serve on {host}:{port}: {exc.strerror or exc}.") from None
     url = f"http://{host}:{listener.getsockname()[1]}"
     with SlackStub() as stand_in:
         settings = demo_settings(base, stand_in, folder, url)

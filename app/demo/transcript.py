@@ -24,6 +24,7 @@ JsonDict = dict[str, Any]
 BOT_NAME = "ClubOS"
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
+_CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>")
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
 _EMPHASIS = re.compile(r"(?<!\w)[*_~](\S(?:.*?\S)?)[*_~](?!\w)")
 
@@ -31,6 +32,7 @@ _EMPHASIS = re.compile(r"(?<!\w)[*_~](\S(?:.*?\S)?)[*_~](?!\w)")
 def plain(mrkdwn: str) -> str:
     """Slack mrkdwn as a terminal shows it: names for mentions, labels for links."""
     text = _MENTION.sub(lambda m: "@" + PEOPLE.get(m.group(1), m.group(1)), mrkdwn)
+    text = _CHANNEL.sub(r"#\1", text)
     text = _LINK.sub(r"\2", text)
     text = _EMPHASIS.sub(r"\1", text)
     return html.unescape(text)
