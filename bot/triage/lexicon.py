@@ -214,16 +214,22 @@ def normalize(text: str) -> str:
 # --------------------------------------------------------------------------- bays and places
 
 
-def find_bay(norm: str) -> int | None:
-    """The first bay number the normalised text names ("bay 2", "box 3", "b4", "#2")."""
+def bays_named(norm: str) -> tuple[int, ...]:
+    """Every bay number the normalised text names ("bay 2", "box 3", "b4", "#2"), in order."""
+    bays: list[int] = []
     for match in LEXICON.bays.pattern.finditer(norm):
         raw = match.group("n") or match.group("b") or match.group("h")
         if raw is None:
             continue
         value = int(raw) if raw.isdigit() else LEXICON.bays.number_words.get(raw)
         if value is not None and 0 < value < 100:
-            return value
-    return None
+            bays.append(value)
+    return tuple(bays)
+
+
+def find_bay(norm: str) -> int | None:
+    """The first bay number the normalised text names."""
+    return next(iter(bays_named(norm)), None)
 
 
 @lru_cache(maxsize=256)
