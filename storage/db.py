@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 SQLITE_BUSY_TIMEOUT_S = 30
+READ_ONLY = "clubos_read_only"  # an execution option: the connection never writes
 
 # What features hold while they work: one session in one transaction. Features name this
 # type, never SQLAlchemy's, so every SQLAlchemy import stays in storage/.
@@ -54,7 +55,9 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
     def _begin_immediate(conn: Any) -> None:
         # A deferred transaction that reads and then writes can fail with "database is
         # locked" at once when another writer got there first; IMMEDIATE waits instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only connection (the health check) needs no lock and waits for no writer.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -110,6 +113,7 @@ class Database:
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})
             await conn.exec_driver_sql("SELECT 1")
 
     async def unreachable_reason(self) -> str | None:
