@@ -25,7 +25,7 @@ from bot.tickets.permissions import Permissions
 from bot.tickets.service import TicketService
 from bot.tickets.status import OPEN_STATUSES
 from bot.triage.engine import triage
-from bot.triage.types import Classifier, TriageDecision, TriageInput
+from bot.triage.types import Classifier, TriageDecision, TriageInput, clip
 from storage.db import Database
 from storage.inbox import DONE, PENDING, InboxRepository
 from storage.models import InboxEventRow, utcnow
@@ -159,7 +159,7 @@ class RelayTriage:
         new = self._new_ticket(message, customer, decision)
         if isinstance(new, str):
             return Outcome("none", None, backend, new)
-        duplicate = await self._open_duplicate(tickets, new, message.text, decision.title)
+        duplicate = await self._open_duplicate(tickets, new, clip(message.text), decision.title)
         if duplicate is not None:
             log.info("relay.duplicate", extra={"why": duplicate.why})
             return await self._link(tickets, notify, message, duplicate.ticket, decision)
@@ -184,7 +184,7 @@ class RelayTriage:
             category=decision.category,
             priority=decision.priority,
             location=location.name,
-            description=decision.description or message.text,
+            description=decision.description or clip(message.text),
             # A bay the location does not have (0 from relay metadata, 7 of 4) is no bay.
             bay=decision.bay if decision.bay in range(1, location.bays + 1) else None,
             customer=(customer or message.user or "unknown")[:SUBMITTED_BY_MAX],

@@ -10,7 +10,7 @@ from bot.club import ClubConfig
 from bot.intake.customers import customer_from_message
 from bot.tickets.domain import Priority, ThreadRef, TicketDraft
 from bot.triage.rules import classify_text
-from bot.triage.types import TriageInput
+from bot.triage.types import TriageInput, clip
 
 TITLE_FROM_TEXT = 80
 
@@ -25,7 +25,7 @@ def suggest_from_message(
     # The classifier alone (no SOP gate): even "sim frozen, reset pls" gets a title.
     decision = classify_text(
         TriageInput(
-            text=text,
+            text=clip(text),
             location=location,
             bay=relayed.bay,
             known_locations=tuple(loc.name for loc in club.locations),

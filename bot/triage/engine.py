@@ -7,11 +7,12 @@ and the policy clamps whatever the classifier said.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 
 from bot.triage import policy, sop_gate
 from bot.triage.rules import classify_text
-from bot.triage.types import Classifier, TriageDecision, TriageInput
+from bot.triage.types import Classifier, TriageDecision, TriageInput, bounded
 
 __all__ = ["TriageDecision", "TriageInput", "triage", "triage_rules", "triage_with"]
 
@@ -19,11 +20,20 @@ __all__ = ["TriageDecision", "TriageInput", "triage", "triage_rules", "triage_wi
 async def triage(
     inp: TriageInput, classifier: Classifier, *, sops: Mapping[str, str] | None = None
 ) -> TriageDecision:
-    """Decide `inp` with `classifier` between the SOP gate and the policy."""
-    gate = sop_gate.check(inp, sops)
+    """Decide `inp` (its first `MAX_TRIAGE_CHARS`) with `classifier` between the SOP gate and
+    the policy. The rules' reading runs in a worker thread, as any classifier's own CPU work
+    must: the event loop keeps answering Slack meanwhile."""
+    inp = bounded(inp)
+    gate = await asyncio.to_thread(sop_gate.check, inp, sops)
     if gate.verdict is sop_gate.Verdict.FIRST_REQUEST and gate.decision is not None:
-        return policy.apply(inp, gate.decision)
+        return await asyncio.to_thread(policy.apply, inp, gate.decision)
     decision = await classifier.classify(inp)
+    return await asyncio.to_thread(_settle, inp, gate, decision)
+
+
+def _settle(
+    inp: TriageInput, gate: sop_gate.GateResult, decision: TriageDecision
+) -> TriageDecision:
     return policy.apply(inp, gate.enforce(decision))
 
 
@@ -34,10 +44,11 @@ def triage_with(
     sops: Mapping[str, str] | None = None,
 ) -> TriageDecision:
     """The same pipeline with a synchronous `classify` (the rules; training's folds)."""
+    inp = bounded(inp)
     gate = sop_gate.check(inp, sops)
     if gate.verdict is sop_gate.Verdict.FIRST_REQUEST and gate.decision is not None:
         return policy.apply(inp, gate.decision)
-    return policy.apply(inp, gate.enforce(classify(inp)))
+    return _settle(inp, gate, classify(inp))
 
 
 def triage_rules(inp: TriageInput, *, sops: Mapping[str, str] | None = None) -> TriageDecision:

@@ -8,6 +8,7 @@ evidence-based priority) and markers (repeat, escalation, confirmation of a fix.
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from bot.tickets.domain import Priority
@@ -124,7 +125,7 @@ def classify_text(inp: TriageInput) -> TriageDecision:
 
 
 class RulesClassifier:
-    """`Classifier` over the phrase tables: async for the interface, pure CPU inside."""
+    """`Classifier` over the phrase tables: pure CPU, run in a worker thread."""
 
     async def classify(self, inp: TriageInput) -> TriageDecision:
-        return classify_text(inp)
+        return await asyncio.to_thread(classify_text, inp)

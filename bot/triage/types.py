@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
@@ -21,6 +21,31 @@ class TriageInput:
     from_operator: bool = False  # operators' messages never open tickets, but can confirm fixes
     # configured location names (for "about another location")
     known_locations: tuple[str, ...] = ()
+
+
+#: Triage reads at most this much of a message, and of each of the last `MAX_HISTORY`
+#: messages of its thread: a report says what is wrong in its first lines, and a huge paste
+#: must cost no more than a long report (the full text stays in the inbox and in Slack).
+MAX_TRIAGE_CHARS = 4000
+MAX_HISTORY = 20
+
+
+def clip(text: str, limit: int = MAX_TRIAGE_CHARS) -> str:
+    """`text` when it fits in `limit` characters; else its start, cut at a space near the
+    limit when there is one, and an ellipsis that says so."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ", max(0, limit - 100))
+    return (cut[:space] if space > 0 else cut).rstrip() + "\u2026"
+
+
+def bounded(inp: TriageInput) -> TriageInput:
+    """`inp` as triage reads it: the message and its recent thread, each clipped."""
+    history = tuple(clip(text) for text in inp.history[-MAX_HISTORY:])
+    if len(inp.text) <= MAX_TRIAGE_CHARS and history == inp.history:
+        return inp
+    return replace(inp, text=clip(inp.text), history=history)
 
 
 class Backend(StrEnum):

@@ -76,11 +76,14 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving(cwd: Path, env: dict[str, str], timeout: float = 30) -> Iterator[Served]:
-    """`serve --without-slack` on a free port, once it answers `/healthz`; stopped after."""
+def serving(
+    cwd: Path, env: dict[str, str], timeout: float = 30, *, slack: bool = False
+) -> Iterator[Served]:
+    """`serve` on a free port, once it answers `/healthz`; stopped after. Without Slack
+    (`--without-slack`) unless `slack`: then `env` says where Slack is (SLACK_API_URL)."""
     port = free_port()
     proc = subprocess.Popen(
-        [*CLI, "serve", "--without-slack", "--port", str(port)],
+        [*CLI, "serve", *([] if slack else ["--without-slack"]), "--port", str(port)],
         env=env,
         cwd=cwd,
         stdout=subprocess.PIPE,

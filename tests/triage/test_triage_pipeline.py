@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from bot.triage import RulesClassifier, classify_text, triage, triage_rules
 from bot.triage.scoring import load_examples
-from bot.triage.types import Backend, TriageInput
+from bot.triage.types import (
+    MAX_HISTORY,
+    MAX_TRIAGE_CHARS,
+    Backend,
+    TriageDecision,
+    TriageInput,
+    clip,
+)
 from tests.triage.helpers import (
     CRITICAL,
     DEV,
@@ -78,3 +85,34 @@ def test_every_decision_is_consistent() -> None:
             assert len(d.title) <= 80
         else:
             assert (d.category, d.priority, d.title) == (None, None, ""), example.id
+
+
+def test_clip_keeps_a_message_that_fits_and_cuts_a_long_one_at_a_space() -> None:
+    assert clip("no balls in box 2") == "no balls in box 2"
+    long = "word " * 2000
+    cut = clip(long)
+    assert len(cut) <= MAX_TRIAGE_CHARS and cut.endswith("word\u2026")
+    assert clip("x" * 10_000) == "x" * (MAX_TRIAGE_CHARS - 1) + "\u2026"  # no space: cut anyway
+
+
+async def test_triage_reads_only_the_start_of_a_huge_message_and_its_thread() -> None:
+    filler = "lovely evening, great staff, my buddy beat me on the back nine. "
+    text = "hey there are no balls in box 2. " + filler * 700  # about 45,000 characters
+    history = tuple(f"message {n}: " + filler * 700 for n in range(MAX_HISTORY + 5))
+    seen: list[TriageInput] = []
+
+    class Spy(RulesClassifier):
+        async def classify(self, inp: TriageInput) -> TriageDecision:
+            seen.append(inp)
+            return await super().classify(inp)
+
+    inp = TriageInput(text=text, location="Bedford", history=history)
+    d = await triage(inp, Spy())
+    assert_ticket(d, FAC, MEDIUM)
+    assert d.title == "No balls in Bay 2" and d.bay == 2
+    [read] = seen
+    assert len(read.text) <= MAX_TRIAGE_CHARS and text.startswith(read.text[:-1])
+    assert len(read.history) == MAX_HISTORY and read.history[-1].startswith("message 24:")
+    assert all(len(h) <= MAX_TRIAGE_CHARS for h in read.history)
+    assert len(d.description) <= MAX_TRIAGE_CHARS + 200
+    assert triage_rules(inp) == d
