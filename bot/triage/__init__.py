@@ -6,11 +6,12 @@
 
 from bot.triage.engine import triage, triage_rules
 from bot.triage.rules import RulesClassifier, classify_text
-from bot.triage.types import Backend, Classifier, TriageDecision, TriageInput
+from bot.triage.types import Backend, Classifier, NoiseFilter, TriageDecision, TriageInput
 
 __all__ = [
     "Backend",
     "Classifier",
+    "NoiseFilter",
     "RulesClassifier",
     "TriageDecision",
     "TriageInput",

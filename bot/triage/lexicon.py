@@ -107,6 +107,9 @@ class Markers(_Table):
     clause_turn: Pattern
     operator_reset: Pattern
     thanks: Pattern
+    greeting: Pattern
+    visit: Pattern
+    trouble: Pattern
     tech_device: Pattern
 
 

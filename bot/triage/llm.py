@@ -1,6 +1,10 @@
 """The LLM classifier: any OpenAI-compatible endpoint through the `openai` client, with
 structured output validated by a pydantic model. A timeout, error, refusal or an answer
-that does not validate falls back to the rules, and the decision says which decided."""
+that does not validate falls back to the rules, and the decision says which decided.
+
+At most one LLM call a message: the client never retries (`build_client`), a failure
+falls back instead of asking again, and clear noise (a `NoiseFilter` says so) is decided
+by the fallback without asking at all."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import prompts
 from bot.tickets.domain import Category, Priority
-from bot.triage.types import Backend, Classifier, TriageDecision, TriageInput
+from bot.triage.types import Backend, Classifier, NoiseFilter, TriageDecision, TriageInput
 
 log = logging.getLogger("clubos.triage")
 
@@ -104,12 +108,15 @@ class LlmClassifier:
         timeout_s: float,
         fallback: Classifier,
         examples: ExampleSource | None = None,
+        *,
+        noise: NoiseFilter | None = None,
     ) -> None:
         self.client = client
         self.model = model
         self.timeout_s = timeout_s
         self.fallback = fallback
         self.examples = examples
+        self.noise = noise
 
     async def aclose(self) -> None:
         await self.client.close()
@@ -123,6 +130,9 @@ class LlmClassifier:
         ]
 
     async def classify(self, inp: TriageInput) -> TriageDecision:
+        if self.noise is not None and await asyncio.to_thread(self.noise.is_clear_noise, inp):
+            log.info("triage.llm_skipped", extra={"reason": "clear_noise"})
+            return await self.fallback.classify(inp)
         try:
             answer = await asyncio.wait_for(self._ask(inp), timeout=self.timeout_s)
         except (openai.OpenAIError, pydantic.ValidationError, TimeoutError, ValueError) as exc:

@@ -13,6 +13,7 @@ import re
 
 from bot.tickets.domain import Priority
 from bot.triage import lexicon as lx
+from bot.triage import noise
 from bot.triage.analysis import Analysis, Finding, analyse
 from bot.triage.titles import title_for
 from bot.triage.types import Backend, TriageDecision, TriageInput
@@ -125,7 +126,11 @@ def classify_text(inp: TriageInput) -> TriageDecision:
 
 
 class RulesClassifier:
-    """`Classifier` over the phrase tables: pure CPU, run in a worker thread."""
+    """`Classifier` over the phrase tables: pure CPU, run in a worker thread. Also a
+    `NoiseFilter` (see `noise`)."""
 
     async def classify(self, inp: TriageInput) -> TriageDecision:
         return await asyncio.to_thread(classify_text, inp)
+
+    def is_clear_noise(self, inp: TriageInput) -> bool:
+        return noise.is_clear_noise(inp)

@@ -70,3 +70,11 @@ class TriageDecision:
 
 class Classifier(Protocol):
     async def classify(self, inp: TriageInput) -> TriageDecision: ...
+
+
+class NoiseFilter(Protocol):
+    """Says, cheaply and before an LLM is asked, that a message is clearly no problem
+    report (greetings, thanks, a booking or hours question); when unsure, False. CPU only:
+    callers run it in a worker thread."""
+
+    def is_clear_noise(self, inp: TriageInput) -> bool: ...
