@@ -3,8 +3,8 @@ structured output validated by a pydantic model. A timeout, error, refusal or an
 that does not validate falls back to the rules, and the decision says which decided.
 
 At most one LLM call a message: the client never retries (`build_client`), a failure
-falls back instead of asking again, and clear noise (a `NoiseFilter` says so) is decided
-by the fallback without asking at all."""
+falls back instead of asking again, and clear noise (as the `noise` filter, by default the
+fallback when it is one, tells it) is decided by the fallback without asking at all."""
 
 from __future__ import annotations
 
@@ -116,6 +116,9 @@ class LlmClassifier:
         self.timeout_s = timeout_s
         self.fallback = fallback
         self.examples = examples
+        # The fallback decides clear noise anyway: when it can tell noise, it filters it.
+        if noise is None and isinstance(fallback, NoiseFilter):
+            noise = fallback
         self.noise = noise
 
     async def aclose(self) -> None:

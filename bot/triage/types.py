@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.tickets.domain import Category, Priority
 
@@ -72,6 +72,7 @@ class Classifier(Protocol):
     async def classify(self, inp: TriageInput) -> TriageDecision: ...
 
 
+@runtime_checkable
 class NoiseFilter(Protocol):
     """Says, cheaply and before an LLM is asked, that a message is clearly no problem
     report (greetings, thanks, a booking or hours question); when unsure, False. CPU only:

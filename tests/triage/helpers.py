@@ -87,7 +87,8 @@ T1 = "1732550000.000100"
 T2 = "1732550500.000100"
 
 BALLS = "hey there are no balls in box 2"  # a ticket: facilities, medium, bay 2
-HOURS = "what time do you close on sundays?"  # no ticket
+HOURS = "what time do you close on sundays?"  # no ticket; clear noise: the LLM is not asked
+PRAISE = "my buddy says you guys are the best in town"  # no ticket, but the LLM is asked
 HEATER = "the heater in box 2 is blowing cold air, we're freezing in here"
 
 
