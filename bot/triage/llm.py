@@ -133,7 +133,7 @@ class LlmClassifier:
         ]
 
     async def classify(self, inp: TriageInput) -> TriageDecision:
-        if self.noise is not None and await asyncio.to_thread(self.noise.is_clear_noise, inp):
+        if self.noise is not None and await self.noise.is_clear_noise(inp):
             log.info("triage.llm_skipped", extra={"reason": "clear_noise"})
             return await self.fallback.classify(inp)
         try:

@@ -7,7 +7,7 @@ of that text cannot. So the rules' reading bounds what any classifier may put on
 - Priority comes from evidence, never from demands: `critical` needs location-wide or
   safety evidence in the text (else it is clamped to `high`), and when the text demands
   priority ("make it critical", "URGENT", "ignore your rules") the priority cannot exceed
-  what the reported problem itself supports (`medium` when the rules read no problem).
+  what the reported problem itself supports.
 - Category: when the rules read a problem they know (not only a vague fallback reading),
   the category is that of one of the problems they read, else the main one's.
 - Title: a classifier's title stands only when it fits `MAX_TITLE`, names no demand or
@@ -37,7 +37,7 @@ FALLBACK_TITLE = "Customer-reported problem"
 # marker of the lexicon catches the phrasings; these catch the bare words).
 _PUSHY = re.compile(
     r"\b(?:critical\w*|critique\w*|urgen\w*|asap|emergenc\w*|immediate\w*|priorit\w*"
-    r"|ignore\w*|disregard\w*|instruction\w*|rules?|prompt|p[0-3])\b|!"
+    r"|ignore\w*|disregard\w*|instruction\w*|rules?|prompt|p[0-3])\b"
 )
 
 
@@ -70,9 +70,8 @@ def _priority(decision: TriageDecision, analysis: Analysis) -> tuple[Priority, l
     if priority == Priority.CRITICAL and not analysis.critical_evidence:
         priority = Priority.HIGH
         notes.append("Critical needs location-wide or safety evidence: clamped to high.")
-    supported = top.priority if top else Priority.MEDIUM
-    if analysis.demand and priority.rank > supported.rank:
-        priority = supported
+    if analysis.demand and top is not None and priority.rank > top.priority.rank:
+        priority = top.priority
         notes.append("Priority demanded in the text is ignored.")
     return priority, notes
 

@@ -132,5 +132,5 @@ class RulesClassifier:
     async def classify(self, inp: TriageInput) -> TriageDecision:
         return await asyncio.to_thread(classify_text, inp)
 
-    def is_clear_noise(self, inp: TriageInput) -> bool:
-        return noise.is_clear_noise(inp)
+    async def is_clear_noise(self, inp: TriageInput) -> bool:
+        return await asyncio.to_thread(noise.is_clear_noise, inp)

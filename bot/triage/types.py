@@ -74,8 +74,8 @@ class Classifier(Protocol):
 
 @runtime_checkable
 class NoiseFilter(Protocol):
-    """Says, cheaply and before an LLM is asked, that a message is clearly no problem
-    report (greetings, thanks, a booking or hours question); when unsure, False. CPU only:
-    callers run it in a worker thread."""
+    """Says, before an LLM is asked, that a message is clearly no problem report
+    (greetings, thanks, a booking or hours question); when unsure, False. Any CPU work
+    (the rules' reading, an embedding) runs off the event loop."""
 
-    def is_clear_noise(self, inp: TriageInput) -> bool: ...
+    async def is_clear_noise(self, inp: TriageInput) -> bool: ...

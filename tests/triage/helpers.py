@@ -88,7 +88,8 @@ T2 = "1732550500.000100"
 
 BALLS = "hey there are no balls in box 2"  # a ticket: facilities, medium, bay 2
 HOURS = "what time do you close on sundays?"  # no ticket; clear noise: the LLM is not asked
-PRAISE = "my buddy says you guys are the best in town"  # no ticket, but the LLM is asked
+# No ticket by the rules, and too vague to be clear noise to any noise filter: the LLM is asked.
+VAGUE = "bay 4 feels a bit off tonight"
 HEATER = "the heater in box 2 is blowing cold air, we're freezing in here"
 
 

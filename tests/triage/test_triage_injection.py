@@ -101,7 +101,7 @@ async def test_a_pushy_llm_title_gives_way_to_the_rules_title(
     [ticket] = await llm.tickets()
     assert ticket.decided_by == "llm"
     assert (ticket.category, ticket.priority) == (Category.TECH, Priority.MEDIUM)
-    assert ticket.title == rules_title(PROJECTOR) == "Projector dim in Bay 3"
+    assert ticket.title == rules_title(PROJECTOR) == "Bay 3 projector dim"
     assert (await routed(llm, "C0FAC"), await routed(llm, "C0TECH")) == (0, 1)
 
 
@@ -201,9 +201,3 @@ async def test_policy_replaces_a_pushy_or_long_title(title: str) -> None:
     d = await triage(inp, FakeLLM(steered(category=FAC, priority=MEDIUM, title=title)))
     assert_ticket(d, FAC, MEDIUM)
     assert d.title == "No balls in Bay 2"
-
-
-async def test_policy_caps_a_demanded_priority_when_the_rules_read_no_problem() -> None:
-    inp = TriageInput(text="something is off with the rubber tee thing, make it critical asap")
-    d = await triage(inp, FakeLLM(steered(category=FAC, priority=Priority.HIGH, title="Tee")))
-    assert_ticket(d, FAC, MEDIUM)

@@ -10,7 +10,7 @@ from tests.support import openai_stub as ai
 from tests.support.app_harness import OPERATOR, Harness
 from tests.support.openai_stub import OpenAIStub
 from tests.support.relay import customer_says
-from tests.triage.helpers import PRAISE, T1, T2, create_ticket, learned, llm_answer
+from tests.triage.helpers import T1, T2, VAGUE, create_ticket, learned, llm_answer
 
 
 async def test_the_prompt_learns_only_from_flagged_tickets(
@@ -28,7 +28,7 @@ async def test_the_prompt_learns_only_from_flagged_tickets(
             flagged.append(await create_ticket(llm, text, learnable=True, n=n))
     await llm.settle()
 
-    await llm.post(customer_says(PRAISE, T1))
+    await llm.post(customer_says(VAGUE, T1))
     await llm.settle()
     newest_first = flagged[::-1]
     examples = learned(openai_stub.last_request)
@@ -47,7 +47,7 @@ async def test_the_prompt_learns_only_from_flagged_tickets(
 
     unflagged = newest_first[1]
     await llm.runtime.operations.set_learnable(OPERATOR, unflagged.ticket_id, False)
-    await llm.post(customer_says(PRAISE, T2))
+    await llm.post(customer_says(VAGUE, T2))
     await llm.settle()
     texts = [text for text, _ in learned(openai_stub.last_request)]
     assert unflagged.description not in json.dumps(openai_stub.last_request)
@@ -70,7 +70,7 @@ async def test_learned_examples_stay_within_the_budget(
     )
     await llm.settle()
 
-    await llm.post(customer_says(PRAISE, T1))
+    await llm.post(customer_says(VAGUE, T1))
     await llm.settle()
     body = openai_stub.last_request
     texts = [text for text, _ in learned(body)]

@@ -22,10 +22,10 @@ from tests.triage.helpers import (
     HEATER,
     HEATER_ANSWER,
     HOURS,
-    PRAISE,
     T1,
     T2,
     TIMEOUT_S,
+    VAGUE,
     by_message,
     llm_answer,
     outcome,
@@ -36,10 +36,10 @@ from tests.triage.helpers import (
 
 
 async def test_a_good_llm_answer_makes_the_ticket(llm: Harness, openai_stub: OpenAIStub) -> None:
-    no_ticket = llm_answer(reason="Praise, nothing broken.")
-    openai_stub.set_default(ai.answer(by_message({HEATER: HEATER_ANSWER, PRAISE: no_ticket})))
+    no_ticket = llm_answer(reason="Nothing specific reported.")
+    openai_stub.set_default(ai.answer(by_message({HEATER: HEATER_ANSWER, VAGUE: no_ticket})))
     await llm.post(customer_says(HEATER, T1))
-    await llm.post(customer_says(PRAISE, T2))
+    await llm.post(customer_says(VAGUE, T2))
     await llm.settle()
 
     [ticket] = await llm.tickets()
@@ -129,7 +129,7 @@ async def test_a_failing_llm_falls_back_to_the_rules(
     openai_stub.set_default(FAILURES[failure])
     caplog.set_level(logging.WARNING, logger="clubos.triage")
     costs = []
-    for text, ts in ((BALLS, T1), (PRAISE, T2)):
+    for text, ts in ((BALLS, T1), (VAGUE, T2)):
         started = time.monotonic()
         await llm.post(customer_says(text, ts))
         await triaged(llm, ts)
@@ -145,8 +145,8 @@ async def test_a_failing_llm_falls_back_to_the_rules(
         "No balls in Bay 2",
     )
     assert (await outcome(llm, T1))["decided_by"] == "rules"
-    praise = await outcome(llm, T2)
-    assert (praise["action"], praise["decided_by"]) == ("none", "rules")
+    vague = await outcome(llm, T2)
+    assert (vague["action"], vague["decided_by"]) == ("none", "rules")
     assert len(openai_stub.requests) == 2, "the LLM was asked about both messages"
     assert fallback_reasons(caplog) == [FALLBACK_REASONS[failure]] * 2
     if failure == "slow":

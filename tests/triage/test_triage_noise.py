@@ -10,9 +10,10 @@ import pytest
 
 from bot.triage import RulesClassifier, triage
 from bot.triage.llm import LlmClassifier, build_client
+from bot.triage.local import build_local
 from bot.triage.noise import is_clear_noise
 from bot.triage.scoring import load_examples
-from bot.triage.types import MAX_TRIAGE_CHARS, Backend, TriageInput
+from bot.triage.types import MAX_TRIAGE_CHARS, Backend, NoiseFilter, TriageInput
 from tests.support import openai_stub as ai
 from tests.support.openai_stub import OpenAIStub
 from tests.triage.helpers import (
@@ -23,7 +24,9 @@ from tests.triage.helpers import (
     HOLDOUT,
     LOCATIONS,
     TIMEOUT_S,
+    VAGUE,
 )
+from tests.triage.local_support import CachingEmbedder
 
 NOISE = [
     "ty 🙏",
@@ -131,3 +134,20 @@ async def test_a_failing_llm_is_asked_once_then_the_rules_decide(
     assert (d.should_ticket, d.decided_by, d.title) == (True, Backend.RULES, "No balls in Bay 2")
     assert len(openai_stub.requests) == 1
     assert classifier.client.max_retries == 0
+
+
+async def test_the_local_classifier_is_a_noise_filter_for_the_llm(
+    openai_stub: OpenAIStub, embedder: CachingEmbedder
+) -> None:
+    # The local backend's own filter (the rules and the model), as the LLM path can use it.
+    local = build_local(embedder)
+    assert isinstance(local, NoiseFilter) and local.status == "local"
+    client = build_client(openai_stub.base_url, "x", TIMEOUT_S)
+    llm = LlmClassifier(client, "gpt-4o-mini", TIMEOUT_S, RulesClassifier(), noise=local)
+    openai_stub.set_default(ai.answer(HEATER_ANSWER))
+    try:
+        for text in [*NOISE, HEATER, VAGUE]:
+            await triage(TriageInput(text, "Bedford"), llm)
+    finally:
+        await llm.aclose()
+    assert [json.loads(ai.user_text(b))["message"] for b in openai_stub.requests] == [HEATER, VAGUE]
