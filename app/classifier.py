@@ -1,9 +1,9 @@
 """Which classifier triage uses: TRIAGE_BACKEND=auto|llm|local|rules.
 
 `auto` is the LLM when OPENAI_API_KEY is set, else `local`: the rules and the embedded
-semantic model, the offline default (the rules alone when the model cannot load). The
-rules are every LLM failure's fallback. The `openai` client is imported only when the LLM
-is used, and the model is loaded only for `local`, so the others stay quick to start.
+semantic model, the offline default (the rules alone when the model cannot load). `local`
+is also every LLM failure's fallback and the LLM's filter for clear noise. The `openai`
+client is imported only when the LLM is used, so the others stay quick to start.
 """
 
 from __future__ import annotations
@@ -51,7 +51,12 @@ def build_classifier(settings: Settings, database: Database | None) -> Classifie
         settings.openai_base_url, key.get_secret_value(), settings.openai_timeout_s
     )
     examples = ExampleLoader(database) if database is not None else None
-    return LlmClassifier(client, settings.openai_model, settings.openai_timeout_s, rules, examples)
+    # The local backend answers whenever the LLM cannot (and is the rules when its model
+    # cannot load); as the LLM's noise filter it spares a call for clear noise.
+    local = load_local()
+    return LlmClassifier(
+        client, settings.openai_model, settings.openai_timeout_s, local, examples, noise=local
+    )
 
 
 def describe(classifier: Classifier) -> str:
