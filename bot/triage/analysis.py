@@ -42,6 +42,7 @@ class Analysis:
     repeat: bool
     escalate: bool
     demand: bool
+    danger: bool  # people leave for their safety or call for help
     minor: bool
     unusable: bool
     billing_past: bool  # a billing request about a problem that is over
@@ -65,10 +66,10 @@ class Analysis:
 
     @property
     def critical_evidence(self) -> bool:
-        """Location-wide or safety evidence: the only grounds for `critical`."""
-        return any(f.priority == Priority.CRITICAL or f.rule.hazard for f in self.findings) or bool(
-            self.wide and self.findings
-        )
+        """Location-wide or safety evidence: the only grounds for `critical`. A demand
+        ("URGENT", "make it critical") is never evidence."""
+        hazard = any(f.priority == Priority.CRITICAL or f.rule.hazard for f in self.findings)
+        return hazard or self.danger or bool(self.wide and self.findings)
 
 
 # --------------------------------------------------------------------------- the thread
@@ -204,6 +205,7 @@ def analyse(inp: TriageInput) -> Analysis:
         repeat=source.repeat,
         escalate=escalate,
         demand=bool(markers.demand.search(norm)),
+        danger=bool(markers.danger.search(norm)),
         minor=severity.minor,
         unusable=severity.unusable,
         billing_past=past_problem and not source.repeat,

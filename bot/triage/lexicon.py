@@ -99,6 +99,7 @@ class Markers(_Table):
     billing: Pattern
     past: Pattern
     demand: Pattern
+    danger: Pattern
     minor: Pattern
     unusable: Pattern
     fixed: Pattern
