@@ -167,6 +167,15 @@ def _findings(reading: Reading, severity: _Severity) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: f.position))
 
 
+def _beside_first_requests(findings: tuple[Finding, ...], sop_failed: bool) -> tuple[Finding, ...]:
+    """Beside another problem, a first report that a remote procedure covers is left to that
+    procedure: the ticket is the other problem's ("sim froze, can u reset? also no tees")."""
+    if sop_failed:
+        return findings
+    kept = tuple(f for f in findings if f.rule.sop is None or f.priority == Priority.CRITICAL)
+    return kept or findings
+
+
 def _other_location(reading: Reading, inp: TriageInput) -> str | None:
     """Another configured location named in a sentence that reports a problem."""
     if not inp.known_locations:
@@ -198,7 +207,9 @@ def analyse(inp: TriageInput) -> Analysis:
     past_problem = bool(markers.billing.search(norm) and markers.past.search(norm))
     return Analysis(
         norm=norm,
-        findings=_findings(source.reading, severity),
+        findings=_beside_first_requests(
+            _findings(source.reading, severity), source.repeat or escalate
+        ),
         from_history=source.from_history,
         history_sop=source.history_sop,
         wide=severity.wide,
