@@ -47,6 +47,7 @@ class Analysis:
     unusable: bool
     billing_past: bool  # a billing request about a problem that is over
     fixed: bool  # confirms that a problem is gone
+    lost_found: bool  # something left, lost or found
     bay: int | None
     other_location: str | None
 
@@ -221,6 +222,7 @@ def analyse(inp: TriageInput) -> Analysis:
         unusable=severity.unusable,
         billing_past=past_problem and not source.repeat,
         fixed=own.fixed,
+        lost_found=bool(markers.lost_found.search(norm)),
         bay=lx.find_bay(norm) or source.thread_bay,
         other_location=_other_location(source.reading, inp),
     )

@@ -100,6 +100,7 @@ class Markers(_Table):
     past: Pattern
     demand: Pattern
     danger: Pattern
+    lost_found: Pattern
     minor: Pattern
     unusable: Pattern
     fixed: Pattern
