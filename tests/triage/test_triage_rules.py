@@ -83,6 +83,8 @@ def test_several_problems_take_the_most_severe() -> None:
         ("all 4 bays are down", TECH),
         ("Le wifi ne marche plus du tout, aucune des baies ne fonctionne", TECH),
         ("plus de courant dans tout l'établissement", FAC),
+        ("none of the sims are working, every bay is showing an error", TECH),
+        ("internet est tombé, aucune baie ne marche", TECH),
     ],
 )
 def test_location_wide_outages_are_critical(text: str, category: Category) -> None:
@@ -116,6 +118,8 @@ def test_location_wide_outages_are_critical(text: str, category: Category) -> No
         ("mon chum s'est blessé à la main sur le cadre", FAC),
         ("part of the ceiling came down in bay 6", FAC),
         ("le plafond s'effondre dans la baie 2", FAC),
+        ("water coming in under the front door, it's getting deep", FAC),
+        ("exposed live wire hanging by the tee in bay 2", FAC),
     ],
 )
 def test_flood_fire_and_injury_are_critical(text: str, category: Category) -> None:
