@@ -43,10 +43,12 @@ class Analysis:
     repeat: bool
     escalate: bool
     demand: bool
+    danger: bool  # people leave for their safety or call for help
     minor: bool
     unusable: bool
     billing_past: bool  # a billing request about a problem that is over
     fixed: bool  # confirms that a problem is gone
+    lost_found: bool  # something left, lost or found
     bay: int | None
     other_location: str | None
 
@@ -66,10 +68,10 @@ class Analysis:
 
     @property
     def critical_evidence(self) -> bool:
-        """Location-wide or safety evidence: the only grounds for `critical`."""
-        return any(f.priority == Priority.CRITICAL or f.rule.hazard for f in self.findings) or bool(
-            self.wide and self.findings
-        )
+        """Location-wide or safety evidence: the only grounds for `critical`. A demand
+        ("URGENT", "make it critical") is never evidence."""
+        hazard = any(f.priority == Priority.CRITICAL or f.rule.hazard for f in self.findings)
+        return hazard or self.danger or bool(self.wide and self.findings)
 
 
 # --------------------------------------------------------------------------- the thread
@@ -167,6 +169,15 @@ def _findings(reading: Reading, severity: _Severity) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: f.position))
 
 
+def _beside_first_requests(findings: tuple[Finding, ...], sop_failed: bool) -> tuple[Finding, ...]:
+    """Beside another problem, a first report that a remote procedure covers is left to that
+    procedure: the ticket is the other problem's ("sim froze, can u reset? also no tees")."""
+    if sop_failed:
+        return findings
+    kept = tuple(f for f in findings if f.rule.sop is None or f.priority == Priority.CRITICAL)
+    return kept or findings
+
+
 def _other_location(reading: Reading, inp: TriageInput) -> str | None:
     """Another configured location named in a sentence that reports a problem."""
     if not inp.known_locations:
@@ -198,7 +209,9 @@ def analyse(inp: TriageInput) -> Analysis:
     past_problem = bool(markers.billing.search(norm) and markers.past.search(norm))
     return Analysis(
         norm=norm,
-        findings=_findings(source.reading, severity),
+        findings=_beside_first_requests(
+            _findings(source.reading, severity), source.repeat or escalate
+        ),
         source_norm=source.reading.norm,
         from_history=source.from_history,
         history_sop=source.history_sop,
@@ -206,10 +219,12 @@ def analyse(inp: TriageInput) -> Analysis:
         repeat=source.repeat,
         escalate=escalate,
         demand=bool(markers.demand.search(norm)),
+        danger=bool(markers.danger.search(norm)),
         minor=severity.minor,
         unusable=severity.unusable,
         billing_past=past_problem and not source.repeat,
         fixed=own.fixed,
+        lost_found=bool(markers.lost_found.search(norm)),
         bay=lx.find_bay(norm) or source.thread_bay,
         other_location=_other_location(source.reading, inp),
     )

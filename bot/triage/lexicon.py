@@ -99,6 +99,8 @@ class Markers(_Table):
     billing: Pattern
     past: Pattern
     demand: Pattern
+    danger: Pattern
+    lost_found: Pattern
     minor: Pattern
     unusable: Pattern
     fixed: Pattern

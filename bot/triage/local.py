@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.triage import embedding
+from bot.triage.analysis import analyse
 from bot.triage.embedding import Embedder
 from bot.triage.heads import WEIGHTS_PATH, Heads, ModelReading, WeightsError, load_heads
 from bot.triage.rules import classify_text
@@ -59,6 +60,13 @@ def _model_ticket(inp: TriageInput, base: TriageDecision, reading: ModelReading)
     )
 
 
+def _needs_no_ticket(inp: TriageInput) -> bool:
+    """The rules read the message as one that needs no ticket whatever the model reads in
+    it: a fix confirmed, lost and found, billing about a problem that is over."""
+    analysis = analyse(inp)
+    return analysis.fixed or analysis.lost_found or analysis.billing_past
+
+
 def combine(
     inp: TriageInput,
     rules: TriageDecision,
@@ -73,6 +81,8 @@ def combine(
     then give nothing but the place (location, bay)."""
     model_close = reading.close >= heads.thresholds.close
     model_ticket = reading.ticket >= heads.thresholds.ticket and not inp.from_operator
+    if with_rules and model_ticket and _needs_no_ticket(inp):
+        model_ticket = False
     if with_rules and rules.should_ticket:
         return replace(
             rules, suggest_close=rules.suggest_close or model_close, decided_by=Backend.LOCAL

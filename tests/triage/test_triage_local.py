@@ -16,8 +16,8 @@ import pytest
 
 from bot.triage import engine
 from bot.triage.embedding import DIMENSIONS, Vectors
-from bot.triage.heads import WEIGHTS_PATH
-from bot.triage.local import LocalClassifier, build_local
+from bot.triage.heads import WEIGHTS_PATH, ModelReading
+from bot.triage.local import LocalClassifier, build_local, combine
 from bot.triage.rules import classify_text
 from bot.triage.types import Backend, TriageDecision, TriageInput
 from tests.triage.helpers import FAC, HIGH, LOCATIONS, MEDIUM, TECH, assert_no_ticket, assert_ticket
@@ -98,6 +98,26 @@ async def test_a_fix_suggests_closing(local: LocalClassifier) -> None:
     d = await decide(local, "projector's fine now, thanks!", has_open_ticket=True)
     assert_no_ticket(d)
     assert d.suggest_close and d.decided_by is Backend.LOCAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plumber fixed the leak under the sink, floor's dry",  # a fix confirmed
+        "Les toilettes ont été débouchées pis nettoyées",
+        "lost my wallet in bay 3, brown leather",  # lost and found
+        "j'ai oublié mon cellulaire dans la baie 2",
+    ],
+)
+async def test_the_model_opens_no_ticket_where_the_rules_read_none_is_needed(
+    local: LocalClassifier, text: str
+) -> None:
+    assert local.heads is not None
+    sure = ModelReading(ticket=0.99, category=FAC, priority=HIGH, close=0.0)
+    inp = TriageInput(text=text)
+    assert not combine(inp, classify_text(inp), sure, local.heads).should_ticket
+    alone = combine(inp, classify_text(inp), sure, local.heads, with_rules=False)
+    assert alone.should_ticket  # the model alone is measured as it reads
 
 
 async def test_the_model_alone_decides_without_the_rules(embedder: CachingEmbedder) -> None:

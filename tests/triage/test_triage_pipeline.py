@@ -64,6 +64,18 @@ async def test_policy_keeps_an_llm_critical_with_evidence() -> None:
     assert_ticket(d, FAC, CRITICAL)
 
 
+async def test_people_leaving_for_safety_are_evidence_for_critical() -> None:
+    inp = TriageInput(text="weird chemical smell near bay 2, everyone's evacuating")
+    d = await triage(inp, FakeLLM(llm_decision(True, FAC, CRITICAL)))
+    assert_ticket(d, FAC, CRITICAL)
+
+
+async def test_a_bare_demand_is_no_evidence_for_critical() -> None:
+    for text in ("URGENT!!! CRITICAL!!! weird noise in bay 2 asap", "emergency!! pls help"):
+        d = await triage(TriageInput(text=text), FakeLLM(llm_decision(True, TECH, CRITICAL)))
+        assert_ticket(d, TECH, HIGH)
+
+
 async def test_policy_stops_an_llm_ticket_for_an_operator() -> None:
     inp = TriageInput(text="bay 2 projector is dim, ordering a bulb", from_operator=True)
     d = await triage(inp, FakeLLM(llm_decision(True, TECH, MEDIUM)))

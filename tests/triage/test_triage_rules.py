@@ -83,6 +83,8 @@ def test_several_problems_take_the_most_severe() -> None:
         ("all 4 bays are down", TECH),
         ("Le wifi ne marche plus du tout, aucune des baies ne fonctionne", TECH),
         ("plus de courant dans tout l'établissement", FAC),
+        ("none of the sims are working, every bay is showing an error", TECH),
+        ("internet est tombé, aucune baie ne marche", TECH),
     ],
 )
 def test_location_wide_outages_are_critical(text: str, category: Category) -> None:
@@ -100,10 +102,70 @@ def test_location_wide_outages_are_critical(text: str, category: Category) -> No
         ("theres smoke coming out of the projector in bay 3!!", TECH),
         ("the light fixture above bay 4 is sparking", FAC),
         ("my buddy tripped and cut his hand pretty bad", FAC),
+        ("theres a strong smell of gas by the front desk", FAC),
+        ("ça sent le gaz dans le corridor", FAC),
+        ("CO alarm going off in the back hallway", FAC),
+        ("le détecteur de monoxyde sonne sans arrêt", FAC),
+        ("sprinklers went off in bay 2!!", FAC),
+        ("les gicleurs sont partis dans la baie 4", FAC),
+        ("theres like 2 inches of water in the lobby", FAC),
+        ("smells like burnt plastic in bay 3", FAC),
+        ("ça sent le brûlé dans la boîte 2", FAC),
+        ("the outlet by bay 1 is melting", FAC),
+        ("got a shock from the light switch in bay 4", FAC),
+        ("a ball ricocheted and hit my buddy in the face", FAC),
+        ("a guy just collapsed in the lounge", FAC),
+        ("mon chum s'est blessé à la main sur le cadre", FAC),
+        ("part of the ceiling came down in bay 6", FAC),
+        ("le plafond s'effondre dans la baie 2", FAC),
+        ("water coming in under the front door, it's getting deep", FAC),
+        ("exposed live wire hanging by the tee in bay 2", FAC),
     ],
 )
 def test_flood_fire_and_injury_are_critical(text: str, category: Category) -> None:
     assert_ticket(decide(text), category, CRITICAL)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("power keeps flickering and all the sims reboot", FAC),
+        ("whole place just went black", FAC),
+        ("tout le bâtiment est dans le noir", FAC),
+    ],
+)
+def test_power_failing_everywhere_is_critical(text: str, category: Category) -> None:
+    assert_ticket(decide(text), category, CRITICAL)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "unlock didnt work, still outside",
+        "you reset the door but we're still out here",
+        "door wont budge even after you unlocked it",
+        "vous avez débarré mais c'est encore barré, on est encore dehors",
+    ],
+)
+def test_a_failed_remote_unlock_is_critical(text: str) -> None:
+    assert_ticket(decide(text), TECH, CRITICAL)
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "priority"),
+    [
+        ("carbon monoxide detector chirping, probably the battery", None, None),
+        ("ceiling tile hanging down, looks like it might fall", None, None),
+        ("side tv in bay 5 is dead, no power light", TECH, MEDIUM),
+        ("we're outside having a smoke, be right back", None, None),
+        ("bay 3 sim is on fire today lol, shot my best round", None, None),
+    ],
+)
+def test_what_is_not_a_hazard_stays_below_critical(
+    text: str, category: Category | None, priority: Priority | None
+) -> None:
+    d = decide(text)
+    assert (d.category, d.priority) == (category, priority)
 
 
 def test_a_leak_without_flooding_is_high_not_critical() -> None:
