@@ -84,7 +84,6 @@ class Runtime:
             system_events_token=events_token.get_secret_value() if events_token else None,
             dashboard=Dashboard(
                 self.operations,
-                self.permissions,
                 self.sign_in,
                 # Without a key nobody can sign in, so no session is ever opened with this one.
                 self.settings.dashboard_signing_key() or secrets.token_urlsafe(32),
@@ -146,7 +145,7 @@ def build_runtime(
     relay = RelayTriage(database, club, permissions, classifier, sender.wake)
     triage_worker = TriageWorker(database, relay)
     signing_key = settings.dashboard_signing_key()
-    sign_in = SignInLinks(database, signing_key) if signing_key else None
+    sign_in = SignInLinks(database, signing_key, permissions) if signing_key else None
     services = Services(
         club, operations, RelayInbox(database, club), triage_worker.wake, sign_in, dashboard_url
     )

@@ -3,7 +3,9 @@
 A link's token is signed with itsdangerous (URLSafeTimedSerializer: the signature and the
 issue time) and carries a random token id (jti) and the user id. Redeeming records the
 jti in the database first, so a link works once across every process; the signature and
-the age are checked before that, so a forged or stale token writes nothing.
+the age are checked before that, so a forged or stale token writes nothing. Both ends
+check the operator (a session can change tickets): a link is issued only to an operator,
+and redeemed only by someone still an operator, whoever asks (Slack, the dashboard).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from enum import StrEnum
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from bot.tickets.permissions import Permissions
 from storage.db import Database
 from storage.signin import SignInLinkRepository
 
@@ -53,20 +56,25 @@ class SignInLinks:
         self,
         database: Database,
         secret: str,
+        permissions: Permissions,
         ttl: timedelta = DEFAULT_TTL,
         clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self.database = database
+        self.permissions = permissions
         self.ttl = ttl
         self._serializer = URLSafeTimedSerializer(secret, salt=SALT, signer=_signer_on(clock))
 
     async def issue(self, user_id: str) -> str:
-        """A token for one sign-in of `user_id` (the last part of the link)."""
+        """A token for one sign-in of `user_id` (the last part of the link); NotAllowed
+        unless they are an operator."""
+        await self.permissions.require_operator(user_id)
         return self._serializer.dumps({"jti": secrets.token_urlsafe(16), "user": user_id})
 
     async def redeem(self, token: str) -> str:
         """The user id the token was issued to; LinkRefused when it is forged, too old
-        or already used."""
+        or already used; NotAllowed (the link left unused) when they are no longer an
+        operator."""
         try:
             payload = self._serializer.loads(token, max_age=int(self.ttl.total_seconds()))
         except SignatureExpired:
@@ -74,6 +82,7 @@ class SignInLinks:
         except BadSignature:
             raise LinkRefused(Refusal.BAD_SIGNATURE) from None
         jti, user_id = str(payload["jti"]), str(payload["user"])
+        await self.permissions.require_operator(user_id)
         async with self.database.unit_of_work() as session:
             if not await SignInLinkRepository(session).mark_used(jti, user_id):
                 raise LinkRefused(Refusal.USED)

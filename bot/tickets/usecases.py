@@ -214,9 +214,11 @@ class Operations(ReadOperations):
             notify.suggest_close(ticket, reason, source)
             return ticket
 
-    async def refresh_cards(self, ticket_id: str) -> Ticket:
+    async def refresh_cards(self, actor: str, ticket_id: str) -> Ticket:
         """Re-render every posted copy of the card from the ticket as it is now (no change,
-        no thread reply): for an operator who acted on an out-of-date card."""
+        no thread reply): for an operator who acted on an out-of-date card. It queues Slack
+        calls, so it is for operators too."""
+        await self.permissions.require_operator(actor)
         async with self._work() as (tickets, notify):
             ticket = await tickets.get(ticket_id)
             notify.refresh_cards(ticket)

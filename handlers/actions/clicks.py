@@ -78,7 +78,7 @@ class Clicker:
         try:
             return await change()
         except StaleTicket as exc:
-            await operations.refresh_cards(exc.ticket_id)
+            await operations.refresh_cards(user_of(self.body), exc.ticket_id)
             await self.tell(exc.message)
         except TicketError as exc:
             await self.tell(exc.message)

@@ -1,8 +1,9 @@
 """`/ticket`: ack at once, parse the text (`parser`), one Operations call, answer privately
 through the command's response_url. Changes reach the ticket's threads and cards through
 the outbox like any other change; reading is open to anyone, changes are for operators
-(Operations checks; `new` and `web` check here, as they open no change: `web` sends a
-one-time dashboard link, as the dashboard changes tickets too)."""
+(Operations checks; `new` and `web` check here too, for a plain answer: `new` only opens
+the modal, whose submission Operations checks; `web`'s one-time dashboard link is refused
+to a non-operator by the sign-in links themselves, as the dashboard changes tickets too)."""
 
 from __future__ import annotations
 

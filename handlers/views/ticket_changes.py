@@ -52,7 +52,7 @@ async def _submit(
         await change(user_of(body), target.ticket_id, target.version, ViewState(view).text(field))
     except StaleTicket as exc:
         await ack(response_action="errors", errors={field.value: exc.message})
-        await operations.refresh_cards(exc.ticket_id)
+        await operations.refresh_cards(user_of(body), exc.ticket_id)
         return
     except TicketError as exc:
         await ack(response_action="errors", errors={field.value: exc.message})

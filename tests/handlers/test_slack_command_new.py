@@ -65,7 +65,11 @@ async def test_web_sends_the_operator_a_one_time_link(slack_stub: SlackStub, db_
     settings = harness_settings(slack_stub, db_url, public_url="https://tickets.example.com/")
     async with open_harness(slack_stub, settings) as harness:
         body = await ask(harness, "web")
-        links = SignInLinks(harness.runtime.database, settings.dashboard_signing_key() or "")
+        links = SignInLinks(
+            harness.runtime.database,
+            settings.dashboard_signing_key() or "",
+            harness.runtime.permissions,
+        )
         [token] = re.findall(r"<https://tickets\.example\.com/login/([^|>]+)\|", shown(body))
         assert await links.redeem(token) == OPERATOR
         assert body["response_type"] == "ephemeral"

@@ -2,7 +2,7 @@
 
 The link's GET only shows a "Sign in" button: Slack's link previews (and other crawlers)
 fetch it, and must not use it up. The button POSTs to the same URL, which redeems the
-link, checks the user is (still) an operator and opens the session.
+link (which refuses anyone no longer an operator) and opens the session.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.access.links import LinkRefused, SignInLinks
-from bot.tickets.permissions import Permissions
+from bot.tickets.permissions import NotAllowed
 from web.dashboard.pages import message, page
 from web.dashboard.session import check_csrf, end_session, start_session
 
@@ -22,7 +22,7 @@ NOT_SET_UP = (
 NOT_AN_OPERATOR = "Only operators can use the dashboard. Ask an admin to add you."
 
 
-def login_routes(sign_in: SignInLinks | None, permissions: Permissions) -> APIRouter:
+def login_routes(sign_in: SignInLinks | None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/login/{token}")
@@ -39,7 +39,7 @@ def login_routes(sign_in: SignInLinks | None, permissions: Permissions) -> APIRo
             user_id = await sign_in.redeem(token)
         except LinkRefused as refused:
             return message(request, "This link does not work", refused.reason.value, 403)
-        if not await permissions.is_operator(user_id):
+        except NotAllowed:
             return message(request, "Not allowed", NOT_AN_OPERATOR, 403)
         start_session(request, user_id)
         return RedirectResponse("/", status_code=303)

@@ -9,7 +9,6 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.access.links import SignInLinks
 from bot.intake.conversation import Conversations
-from bot.tickets.permissions import Permissions
 from bot.tickets.reads import ReadOperations
 from bot.tickets.usecases import Operations
 from web.dashboard.board import board_routes
@@ -25,7 +24,6 @@ class Dashboard:
     """What the dashboard works with. `sign_in` None: no secret, so no way to sign in."""
 
     reads: ReadOperations
-    permissions: Permissions
     sign_in: SignInLinks | None
     session_secret: str
     https_only: bool  # PUBLIC_URL is https: the session cookie is Secure
@@ -36,7 +34,7 @@ class Dashboard:
 def mount_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
     install_sessions(app, dashboard.session_secret, dashboard.https_only)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(login_routes(dashboard.sign_in, dashboard.permissions))
+    app.include_router(login_routes(dashboard.sign_in))
     app.include_router(board_routes(dashboard.reads))
     app.include_router(ticket_routes(dashboard.operations, dashboard.conversations))
     app.include_router(ticket_live_routes(dashboard.reads, dashboard.conversations))

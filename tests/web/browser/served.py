@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 
 import uvicorn
 
-from bot.access.links import SignInLinks
 from standin.slack_api import SlackStub
 from tests.handlers.helpers.command import ask, shown
 from tests.support.app_harness import OPERATOR, Harness, harness_settings, open_harness
+from tests.support.signin import link_issued_while_operator
 
 # Set explicitly (DASHBOARD_SECRET) so a test can issue a link the app will accept.
 DASHBOARD_SECRET = "browser-tests-dashboard-secret"
@@ -39,13 +39,13 @@ class ServedApp:
         return match.group(0)
 
     async def link_issued_for(self, user: str, *, ago: timedelta = timedelta(0)) -> str:
-        """A link issued straight by the sign-in links, for anyone (`/ticket web` gives
-        none to a non-operator), as if issued `ago`."""
-        issued_at = datetime.now(UTC) - ago
-        links = SignInLinks(
-            self.harness.runtime.database, DASHBOARD_SECRET, clock=lambda: issued_at
+        """A link issued straight by the sign-in links, for anyone (as if they were an
+        operator when it was issued: neither `/ticket web` nor the sign-in links give one
+        to a non-operator), as if issued `ago`."""
+        token = await link_issued_while_operator(
+            self.harness.runtime.database, DASHBOARD_SECRET, user, datetime.now(UTC) - ago
         )
-        return f"{self.url}/login/{await links.issue(user)}"
+        return f"{self.url}/login/{token}"
 
 
 @contextlib.asynccontextmanager
