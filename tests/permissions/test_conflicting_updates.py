@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.tickets.domain import Category, Priority, StaleTicket, TicketDraft
+from bot.tickets.domain import StaleTicket
 from bot.tickets.usecases import Operations
 from slackui.ids import Action
 from standin import slack_requests as rq
@@ -28,6 +28,7 @@ from tests.handlers.helpers.cards import (
 )
 from tests.handlers.helpers.command import make
 from tests.handlers.helpers.surfaces import told
+from tests.permissions.use_cases import DRAFT
 from tests.support.app_harness import OPERATOR, OTHER_OPERATOR, Harness
 from tests.support.signin import permissions_of
 
@@ -67,14 +68,7 @@ async def conflicting_updates(db_url: str, rounds: int) -> tuple[list[Desk], flo
         Desk(who, Operations(database, permissions.club, permissions))
         for who, database in zip((OPERATOR, OTHER_OPERATOR), databases, strict=True)
     ]
-    draft = TicketDraft(
-        title="Bay 2 projector dim",
-        category=Category.TECH,
-        priority=Priority.HIGH,
-        location="Bedford",
-        bay=2,
-    )
-    ticket = await desks[0].ops.create(OPERATOR, draft)
+    ticket = await desks[0].ops.create(OPERATOR, DRAFT)
     barrier = asyncio.Barrier(2)
     started = time.perf_counter()
     try:
