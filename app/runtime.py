@@ -78,7 +78,8 @@ class Runtime:
             self.database.unreachable_reason,
             triage=self.triage,
             api_token=token.get_secret_value() if token else None,
-            slack=self.slack,
+            # Over Socket Mode nothing arrives over HTTP: no unsigned route to accept it.
+            slack=self.slack if self.settings.slack_app_token is None else None,
             lifespan=self.lifespan,
             system_events=SystemEvents(self.database, self.settings.club, self.sender.wake),
             system_events_token=events_token.get_secret_value() if events_token else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from standin.http_server import StubReply, StubRequest
@@ -14,6 +14,9 @@ from standin.slack_api.methods import METHODS
 from standin.slack_api.parsing import parse_args
 from standin.slack_api.recording import Call, RecordingStub
 from standin.slack_api.workspace import SlackApiStubError, Workspace
+
+if TYPE_CHECKING:
+    from standin.socket_mode import SocketModeStandIn
 
 #: Paths answered without a bot token, as Slack does (the URL itself is the secret).
 _UNAUTHENTICATED = ("response_url", "upload")
@@ -30,6 +33,7 @@ class SlackStub(RecordingStub):
         self.valid_tokens: set[str] | None = set(valid_tokens) if valid_tokens else None
         self._workspace = Workspace()
         self._faults = FaultPlan()
+        self._socket_mode: SocketModeStandIn | None = None
 
     def start(self) -> Self:
         super().start()
@@ -82,6 +86,11 @@ class SlackStub(RecordingStub):
             return [dict(m) for m in self._workspace.ephemeral]
 
     # ---- configuration
+
+    def attach_socket_mode(self, standin: SocketModeStandIn) -> None:
+        """`apps.connections.open` (with an `xapp-` token) hands out `standin`'s URLs."""
+        with self._lock:
+            self._socket_mode = standin
 
     def reset(self) -> None:
         """Forget calls, queued faults and all stored state (the port stays; ts keep growing)."""
@@ -193,6 +202,8 @@ class SlackStub(RecordingStub):
         return reply
 
     def _answer(self, call: Call) -> StubReply:
+        if call.method == "apps.connections.open":
+            return self._open_connection(call.token)
         if call.method not in _UNAUTHENTICATED and not self._token_ok(call.token):
             return StubReply(200, {"ok": False, "error": "invalid_auth"})
         planned = self._take_planned(call.method)
@@ -225,6 +236,16 @@ class SlackStub(RecordingStub):
             self._record_error(exc)
             return StubReply(500, {"ok": False, "error": f"slack_stub_error: {exc!r}"})
         return StubReply(200, {"ok": True, **result})
+
+    def _open_connection(self, token: str | None) -> StubReply:
+        """Socket Mode's URL; only an app-level token may ask, as on Slack."""
+        if not token or not token.startswith("xapp-"):
+            return StubReply(200, {"ok": False, "error": "not_allowed_token_type"})
+        with self._lock:
+            standin = self._socket_mode
+        if standin is None:
+            return StubReply(200, {"ok": False, "error": "socket_mode_not_enabled"})
+        return StubReply(200, {"ok": True, "url": standin.issue_url()})
 
     def _token_ok(self, token: str | None) -> bool:
         if not token:
