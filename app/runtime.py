@@ -44,13 +44,29 @@ STOP_TIMEOUT_S = 5.0
 
 
 def build_slack_client(settings: Settings) -> AsyncWebClient:
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
-    # slack_sdk retries connection errors by default; 429s (honouring Retry-After) and
-    # 5xx only when asked.
+    """The client of listeners and jobs: slack_sdk retries connection errors by default;
+    429s (honouring Retry-After) and 5xx only when asked."""
+    client = _bare_slack_client(settings)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
     client.retry_handlers.append(AsyncServerErrorRetryHandler(max_retry_count=2))
     return client
+
+
+def build_delivery_client(settings: Settings) -> AsyncWebClient:
+    """The outbox sender's client retries only 429s (Slack did nothing): after a 5xx or a
+    lost connection a post may have landed, and the outbox's own retry looks before it
+    posts again (delivery/posts.py)."""
+    client = _bare_slack_client(settings)
+    client.retry_handlers.clear()
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def _bare_slack_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token, base_url=settings.slack_api_url, timeout=settings.slack_timeout_s
+    )
 
 
 @dataclass
@@ -141,7 +157,7 @@ def build_runtime(
     client = build_slack_client(settings)
 
     permissions = Permissions(club, _group_members(client))
-    sender = OutboxSender(database, client)
+    sender = OutboxSender(database, build_delivery_client(settings))
     operations = Operations(database, club, permissions, sender.wake)
     classifier = build_classifier(settings, database)
     relay = RelayTriage(database, club, permissions, classifier, sender.wake)

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
     openai_timeout_s: float = Field(default=8.0, gt=0)
+    #: Seconds the Slack Web API gets to answer one call.
+    slack_timeout_s: int = Field(default=10, gt=0)
     triage_backend: Literal["auto", "llm", "local", "rules"] = "auto"
     clubos_config: Path | None = None
     system_events_token: SecretStr | None = None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from standin.http_server import StubReply, StubRequest
-from standin.slack_api.faults import FaultPlan, Planned, planned_reply
+from standin.slack_api.faults import FaultPlan, Planned, RandomFaults, planned_reply
 from standin.slack_api.identity import JsonDict
 from standin.slack_api.methods import METHODS
 from standin.slack_api.parsing import parse_args
@@ -34,6 +34,7 @@ class SlackStub(RecordingStub):
         self._workspace = Workspace()
         self._faults = FaultPlan()
         self._socket_mode: SocketModeStandIn | None = None
+        self._random_faults: RandomFaults | None = None
 
     def start(self) -> Self:
         super().start()
@@ -97,6 +98,7 @@ class SlackStub(RecordingStub):
         with self._lock:
             self._calls.clear()
             self._faults.clear()
+            self._random_faults = None
             self._workspace.clear()
             self.errors.clear()
         self._end_waits()
@@ -137,6 +139,25 @@ class SlackStub(RecordingStub):
         """The next `times` calls answer exactly `body` (dict -> JSON, str -> text)."""
         planned = Planned("respond", status=status, body=body, headers=dict(headers or {}))
         self._plan(method, planned, times)
+
+    def fail_randomly(
+        self,
+        rate: float,
+        *,
+        seed: int = 0,
+        late_seconds: float = 2.0,
+        methods: Iterable[str] | None = None,
+    ) -> None:
+        """From now on a share `rate` of calls (of `methods`, default all) fails at random,
+        each one of: 429 with Retry-After 1, a 500, or "late" (the call takes effect, the
+        answer comes `late_seconds` later: a client with a shorter timeout cannot tell
+        whether it did). `rate=0` stops it. After the planned faults, before the answer."""
+        with self._lock:
+            self._random_faults = (
+                RandomFaults(rate, seed, late_seconds, None if methods is None else set(methods))
+                if rate > 0
+                else None
+            )
 
     def pending(self, method: str | None = None) -> int:
         """How many queued faults/answers are not consumed yet."""
@@ -207,6 +228,21 @@ class SlackStub(RecordingStub):
         if call.method not in _UNAUTHENTICATED and not self._token_ok(call.token):
             return StubReply(200, {"ok": False, "error": "invalid_auth"})
         planned = self._take_planned(call.method)
+        if planned is None:
+            planned = self._draw_random(call.method)
+        if planned is not None and planned.kind == "late":
+            reply = self._answer_planned_or_method(call, None)
+            with self._lock:
+                wakeup = self._wakeup
+            wakeup.wait(planned.delay)
+            return reply
+        return self._answer_planned_or_method(call, planned)
+
+    def _draw_random(self, method: str) -> Planned | None:
+        with self._lock:
+            return None if self._random_faults is None else self._random_faults.draw(method)
+
+    def _answer_planned_or_method(self, call: Call, planned: Planned | None) -> StubReply:
         if planned is not None:
             return planned_reply(call.method, planned)
         if call.method == "response_url":
