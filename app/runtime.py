@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,11 +24,13 @@ from app.classifier import build_classifier, describe
 from app.scheduler import build_scheduler
 from app.settings import Settings
 from bot.access.links import SignInLinks
+from bot.drain_loop import DrainLoop
 from bot.intake.conversation import Conversations
 from bot.intake.relay_inbox import RelayInbox
 from bot.intake.relay_triage import RelayTriage
 from bot.intake.worker import TriageWorker
 from bot.monitoring.service import SystemEvents
+from bot.presence import Presence, this_process
 from bot.tickets.permissions import GroupMembers, Permissions
 from bot.tickets.usecases import Operations
 from delivery.sender import OutboxSender
@@ -76,6 +78,7 @@ class Runtime:
     client: AsyncWebClient
     permissions: Permissions
     operations: Operations
+    presence: Presence
     sender: OutboxSender
     triage_worker: TriageWorker
     slack: AsyncApp | None
@@ -121,6 +124,10 @@ class Runtime:
 
     async def start(self) -> None:
         if self.slack is not None:
+            # Registered, and the workers found gone reaped, before the first claim: their
+            # work is taken up at once.
+            await self.presence.beat()
+            self._tasks.append(asyncio.create_task(self.presence.run(), name="presence"))
             self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox-sender"))
             self._tasks.append(asyncio.create_task(self.triage_worker.run(), name="triage-worker"))
             # Digests, SLA checks, auto-archive: created and started inside the running loop.
@@ -141,6 +148,10 @@ class Runtime:
                 log.warning("runtime.task_did_not_stop", extra={"task": task.get_name()})
         self._tasks.clear()
         try:
+            await asyncio.wait_for(self.presence.leave(), timeout=STOP_TIMEOUT_S)
+        except Exception:  # the claims stay until this worker is found gone
+            log.warning("runtime.leave_failed", exc_info=True)
+        try:
             await asyncio.wait_for(self.database.dispose(), timeout=STOP_TIMEOUT_S)
         except TimeoutError:
             log.warning("runtime.database_dispose_timed_out")
@@ -157,11 +168,13 @@ def build_runtime(
     client = build_slack_client(settings)
 
     permissions = Permissions(club, _group_members(client))
-    sender = OutboxSender(database, build_delivery_client(settings))
+    presence = Presence(database, this_process())
+    sender = OutboxSender(database, build_delivery_client(settings), presence)
     operations = Operations(database, club, permissions, sender.wake)
     classifier = build_classifier(settings, database)
     relay = RelayTriage(database, club, permissions, classifier, sender.wake)
-    triage_worker = TriageWorker(database, relay)
+    triage_worker = TriageWorker(database, relay, presence)
+    presence.on_reaped = _waking(sender, triage_worker)
     signing_key = settings.dashboard_signing_key()
     sign_in = SignInLinks(database, signing_key) if signing_key else None
     services = Services(
@@ -174,6 +187,7 @@ def build_runtime(
         client,
         permissions,
         operations,
+        presence,
         sender,
         triage_worker,
         slack_app,
@@ -181,6 +195,14 @@ def build_runtime(
         dashboard_url,
         describe(classifier),
     )
+
+
+def _waking(*loops: DrainLoop) -> Callable[[], None]:
+    def wake() -> None:
+        for loop in loops:
+            loop.wake()
+
+    return wake
 
 
 def _group_members(client: AsyncWebClient) -> GroupMembers:

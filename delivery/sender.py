@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.drain_loop import DrainLoop
 from bot.followup.digest import Digest
+from bot.presence import Presence
 from bot.tickets.domain import Status, ThreadRef, Ticket, TicketNotFound
 from bot.tickets.notices import Notice
 from bot.tickets.reads import ReadOperations
@@ -56,23 +57,37 @@ HARMLESS_REACTION_ERRORS = frozenset({"already_reacted", "no_reaction"})
 class OutboxSender(DrainLoop):
     name = "outbox"
 
-    def __init__(self, database: Database, client: AsyncWebClient) -> None:
+    def __init__(self, database: Database, client: AsyncWebClient, presence: Presence) -> None:
         self.database = database
         self.tickets = ReadOperations(database)
         self.client = client
+        self.presence = presence
+        # The rows a drain of this sender is on now; any other row it holds is orphaned.
+        self._held: set[int] = set()
         super().__init__()
 
     async def drain(self, batch: int = 20) -> int:
         """Deliver every due notice; returns how many were handled."""
+        await self.presence.ensure_registered()
         handled = 0
-        while True:
-            async with self.database.unit_of_work() as session:
-                rows = await OutboxRepository(session).claim_due(batch)
-            if not rows:
-                return handled
-            for row in rows:
-                await self._deliver(row)
-                handled += 1
+        claimed: list[int] = []
+        try:
+            while True:
+                async with self.database.unit_of_work() as session:
+                    rows = await OutboxRepository(session).claim_due(
+                        batch, self.presence.owner, self._held
+                    )
+                    # Held before the claim commits: no other drain of this worker
+                    # may take these rows for strays.
+                    claimed += [row.id for row in rows]
+                    self._held.update(claimed)
+                if not rows:
+                    return handled
+                for row in rows:
+                    await self._deliver(row)
+                    handled += 1
+        finally:
+            self._held.difference_update(claimed)
 
     async def _deliver(self, row: OutboxMessageRow) -> None:
         # The row's first attempt is counted when it is claimed: more means an earlier
@@ -89,7 +104,7 @@ class OutboxSender(DrainLoop):
             await self._failed(row, f"{type(exc).__name__}: {exc}", permanent=False)
         else:
             async with self.database.unit_of_work() as session:
-                await OutboxRepository(session).mark_sent(row.id, None)
+                await OutboxRepository(session).mark_sent(row.id, self.presence.owner, None)
 
     async def _failed(self, row: OutboxMessageRow, error: str, *, permanent: bool) -> None:
         give_up = permanent or row.attempts >= MAX_ATTEMPTS
@@ -109,7 +124,9 @@ class OutboxSender(DrainLoop):
             },
         )
         async with self.database.unit_of_work() as session:
-            await OutboxRepository(session).mark_failed(row.id, error, retry_at)
+            await OutboxRepository(session).mark_failed(
+                row.id, self.presence.owner, error, retry_at
+            )
 
     async def _send(self, notice: Notice, payload: dict[str, Any], key: PostKey) -> None:
         match notice:
