@@ -18,12 +18,12 @@ CUSTOMER_ID_MAX = 128  # the longest customer id a ticket keeps (`submitted_by`)
 
 
 def _plain(value: Any) -> str | None:
-    """A short string (or number) as text; anything else (a dict, a list, a bool, an
-    overlong value) as unknown, never as Python's repr."""
+    """A string (or number) as text, cut to what a ticket keeps; anything else (a dict, a
+    list, a bool) as unknown, never as Python's repr."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
     text = str(value).replace("\x00", "").strip()
-    return text if text and len(text) <= CUSTOMER_ID_MAX else None
+    return text[:CUSTOMER_ID_MAX] or None
 
 
 def _bay(value: Any) -> int | None:
