@@ -35,6 +35,7 @@ from bot.tickets.permissions import GroupMembers, Permissions
 from bot.tickets.usecases import Operations
 from delivery.sender import OutboxSender
 from handlers import register_listeners
+from handlers.edge.endpoint import SlackEndpoint
 from handlers.services import Services
 from storage.db import Database
 from web.app import create_app
@@ -97,8 +98,8 @@ class Runtime:
             self.database.unreachable_reason,
             triage=self.triage,
             api_token=token.get_secret_value() if token else None,
-            # Over Socket Mode nothing arrives over HTTP: no unsigned route to accept it.
-            slack=self.slack if self.settings.slack_app_token is None else None,
+            slack=endpoint.handle if (endpoint := self._slack_endpoint()) else None,
+            max_body_bytes=self.settings.max_request_body_bytes,
             lifespan=self.lifespan,
             system_events=SystemEvents(self.database, self.settings.club, self.sender.wake),
             system_events_token=events_token.get_secret_value() if events_token else None,
@@ -112,6 +113,15 @@ class Runtime:
                 operations=self.operations,
                 conversations=Conversations(self.database),
             ),
+        )
+
+    def _slack_endpoint(self) -> SlackEndpoint | None:
+        # Over Socket Mode nothing arrives over HTTP: no route to accept it.
+        if self.slack is None or self.settings.slack_app_token is not None:
+            return None
+        secret = self.settings.slack_signing_secret
+        return SlackEndpoint(
+            self.slack.async_dispatch, secret.get_secret_value() if secret else None
         )
 
     @contextlib.asynccontextmanager
@@ -226,8 +236,9 @@ def _slack_app(settings: Settings, client: AsyncWebClient, services: Services) -
     slack_app = AsyncApp(
         client=client,
         signing_secret=secret.get_secret_value() if secret else None,
-        # Socket Mode carries no signatures; HTTP requests are always verified.
-        request_verification_enabled=settings.slack_app_token is None,
+        # HTTP requests are verified before Bolt sees them (handlers.edge); Socket Mode
+        # carries no signatures.
+        request_verification_enabled=False,
     )
     register_listeners(slack_app, services)
     return slack_app

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = (
         "INFO"
     )
+    #: Requests with a larger body are refused (413) on every route.
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     #: `auto`: readable lines on a terminal, JSON lines otherwise (a file, a log collector).
     log_format: Literal["auto", "text", "json"] = "auto"
 
