@@ -153,15 +153,7 @@ class OutboxSender(DrainLoop):
                     thread_ts=payload["thread_ts"],
                 )
             case Notice.POST_DIGEST:
-                digest = Digest.from_json(payload["digest"])
-                await post_once(
-                    self.client,
-                    key,
-                    channel=payload["channel"],
-                    text=digest_text(digest),
-                    blocks=digest_message(digest),
-                    unfurl_links=False,
-                )
+                await self._post_digest(key, payload["channel"], payload["digest"])
             case Notice.UPLOAD_FILE:
                 await self.client.files_upload_v2(
                     channel=payload["channel"],
@@ -170,6 +162,17 @@ class OutboxSender(DrainLoop):
                     title=payload["title"],
                     alt_txt=payload["alt_text"] or None,
                 )
+
+    async def _post_digest(self, key: PostKey, channel: str, digest_json: Any) -> None:
+        digest = Digest.from_json(digest_json)
+        await post_once(
+            self.client,
+            key,
+            channel=channel,
+            text=digest_text(digest),
+            blocks=digest_message(digest),
+            unfurl_links=False,
+        )
 
     async def _post_card(
         self, key: PostKey, ticket_id: str, channel: str, thread_ts: str | None

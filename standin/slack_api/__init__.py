@@ -56,7 +56,7 @@ Use the class as a context manager, `with SlackStub() as stub: ...`; the tests g
 started per test from the `slack_stub` fixture (tests/support/slack_stub_fixture.py).
 
 Inside: `stub` (the server side and the controls), `recording` (calls and
-waiting), `faults`, `workspace` (the stored state), `methods/` (one module per API
+waiting), `faults` and `fault_controls`, `workspace` (the stored state), `methods/` (one module per API
 family), `parsing` (arguments however they were sent), `identity` (the ids).
 """
 
