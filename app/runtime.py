@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,15 +24,18 @@ from app.classifier import build_classifier, describe
 from app.scheduler import build_scheduler
 from app.settings import Settings
 from bot.access.links import SignInLinks
+from bot.drain_loop import DrainLoop
 from bot.intake.conversation import Conversations
 from bot.intake.relay_inbox import RelayInbox
 from bot.intake.relay_triage import RelayTriage
 from bot.intake.worker import TriageWorker
 from bot.monitoring.service import SystemEvents
+from bot.presence import Presence, this_process
 from bot.tickets.permissions import GroupMembers, Permissions
 from bot.tickets.usecases import Operations
 from delivery.sender import OutboxSender
 from handlers import register_listeners
+from handlers.edge.endpoint import SlackEndpoint
 from handlers.services import Services
 from storage.db import Database
 from web.app import create_app
@@ -44,13 +47,29 @@ STOP_TIMEOUT_S = 5.0
 
 
 def build_slack_client(settings: Settings) -> AsyncWebClient:
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
-    # slack_sdk retries connection errors by default; 429s (honouring Retry-After) and
-    # 5xx only when asked.
+    """The client of listeners and jobs: slack_sdk retries connection errors by default;
+    429s (honouring Retry-After) and 5xx only when asked."""
+    client = _bare_slack_client(settings)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
     client.retry_handlers.append(AsyncServerErrorRetryHandler(max_retry_count=2))
     return client
+
+
+def build_delivery_client(settings: Settings) -> AsyncWebClient:
+    """The outbox sender's client retries only 429s (Slack did nothing): after a 5xx or a
+    lost connection a post may have landed, and the outbox's own retry looks before it
+    posts again (delivery/posts.py)."""
+    client = _bare_slack_client(settings)
+    client.retry_handlers.clear()
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def _bare_slack_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token, base_url=settings.slack_api_url, timeout=settings.slack_timeout_s
+    )
 
 
 @dataclass
@@ -60,6 +79,7 @@ class Runtime:
     client: AsyncWebClient
     permissions: Permissions
     operations: Operations
+    presence: Presence
     sender: OutboxSender
     triage_worker: TriageWorker
     slack: AsyncApp | None
@@ -78,7 +98,8 @@ class Runtime:
             self.database.unreachable_reason,
             triage=self.triage,
             api_token=token.get_secret_value() if token else None,
-            slack=self.slack,
+            slack=endpoint.handle if (endpoint := self._slack_endpoint()) else None,
+            max_body_bytes=self.settings.max_request_body_bytes,
             lifespan=self.lifespan,
             system_events=SystemEvents(self.database, self.settings.club, self.sender.wake),
             system_events_token=events_token.get_secret_value() if events_token else None,
@@ -93,6 +114,15 @@ class Runtime:
             ),
         )
 
+    def _slack_endpoint(self) -> SlackEndpoint | None:
+        # Over Socket Mode nothing arrives over HTTP: no route to accept it.
+        if self.slack is None or self.settings.slack_app_token is not None:
+            return None
+        secret = self.settings.slack_signing_secret
+        return SlackEndpoint(
+            self.slack.async_dispatch, secret.get_secret_value() if secret else None
+        )
+
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
         await self.start()
@@ -103,6 +133,10 @@ class Runtime:
 
     async def start(self) -> None:
         if self.slack is not None:
+            # Registered, and the workers found gone reaped, before the first claim: their
+            # work is taken up at once.
+            await self.presence.beat()
+            self._tasks.append(asyncio.create_task(self.presence.run(), name="presence"))
             self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox-sender"))
             self._tasks.append(asyncio.create_task(self.triage_worker.run(), name="triage-worker"))
             # Digests, SLA checks, auto-archive: created and started inside the running loop.
@@ -123,6 +157,10 @@ class Runtime:
                 log.warning("runtime.task_did_not_stop", extra={"task": task.get_name()})
         self._tasks.clear()
         try:
+            await asyncio.wait_for(self.presence.leave(), timeout=STOP_TIMEOUT_S)
+        except Exception:  # the claims stay until this worker is found gone
+            log.warning("runtime.leave_failed", exc_info=True)
+        try:
             await asyncio.wait_for(self.database.dispose(), timeout=STOP_TIMEOUT_S)
         except TimeoutError:
             log.warning("runtime.database_dispose_timed_out")
@@ -139,11 +177,13 @@ def build_runtime(
     client = build_slack_client(settings)
 
     permissions = Permissions(club, _group_members(client))
-    sender = OutboxSender(database, client)
+    presence = Presence(database, this_process())
+    sender = OutboxSender(database, build_delivery_client(settings), presence)
     operations = Operations(database, club, permissions, sender.wake)
     classifier = build_classifier(settings, database)
     relay = RelayTriage(database, club, permissions, classifier, sender.wake)
-    triage_worker = TriageWorker(database, relay)
+    triage_worker = TriageWorker(database, relay, presence)
+    presence.on_reaped = _waking(sender, triage_worker)
     signing_key = settings.dashboard_signing_key()
     sign_in = SignInLinks(database, signing_key, permissions) if signing_key else None
     services = Services(
@@ -156,6 +196,7 @@ def build_runtime(
         client,
         permissions,
         operations,
+        presence,
         sender,
         triage_worker,
         slack_app,
@@ -163,6 +204,14 @@ def build_runtime(
         dashboard_url,
         describe(classifier),
     )
+
+
+def _waking(*loops: DrainLoop) -> Callable[[], None]:
+    def wake() -> None:
+        for loop in loops:
+            loop.wake()
+
+    return wake
 
 
 def _group_members(client: AsyncWebClient) -> GroupMembers:
@@ -186,8 +235,9 @@ def _slack_app(settings: Settings, client: AsyncWebClient, services: Services) -
     slack_app = AsyncApp(
         client=client,
         signing_secret=secret.get_secret_value() if secret else None,
-        # Socket Mode carries no signatures; HTTP requests are always verified.
-        request_verification_enabled=settings.slack_app_token is None,
+        # HTTP requests are verified before Bolt sees them (handlers.edge); Socket Mode
+        # carries no signatures.
+        request_verification_enabled=False,
     )
     register_listeners(slack_app, services)
     return slack_app

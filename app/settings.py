@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
     openai_timeout_s: float = Field(default=8.0, gt=0)
+    #: Seconds the Slack Web API gets to answer one call.
+    slack_timeout_s: int = Field(default=10, gt=0)
     triage_backend: Literal["auto", "llm", "local", "rules"] = "auto"
     clubos_config: Path | None = None
     system_events_token: SecretStr | None = None
@@ -44,6 +46,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = (
         "INFO"
     )
+    #: Requests with a larger body are refused (413) on every route.
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     #: `auto`: readable lines on a terminal, JSON lines otherwise (a file, a log collector).
     log_format: Literal["auto", "text", "json"] = "auto"
 

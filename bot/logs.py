@@ -1,7 +1,10 @@
 """Logging: readable lines on a terminal, one JSON line per record otherwise, with a
 correlation id from context.
 
-Customer text never goes into INFO lines: callers log ids, actions and decisions only.
+Customer text never goes into INFO lines: callers log ids, actions and decisions only;
+third-party loggers that might echo a payload (Slack's libraries) speak from WARNING up
+unless DEBUG is asked for, and access lines leave out query strings (a dashboard search
+is a customer's words). Every line is bounded: long messages and fields are cut.
 """
 
 from __future__ import annotations
@@ -27,6 +30,36 @@ _RESERVED = frozenset(vars(logging.makeLogRecord({})).keys()) | {
 }
 
 
+# The longest message or field value a line carries, and the longest traceback.
+FIELD_MAX = 1_000
+TRACEBACK_MAX = 8_000
+# Loggers that would echo request bodies at INFO (a failed signature check in Bolt, the
+# Socket Mode client's frames): quiet below WARNING unless the level is DEBUG.
+TALKATIVE_LOGGERS = ("slack_bolt", "slack_sdk")
+
+
+def bounded(text: str, limit: int = FIELD_MAX) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters]"
+
+
+def _bounded_value(value: Any) -> Any:
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    return bounded(value if isinstance(value, str) else str(value))
+
+
+class AccessWithoutQuery(logging.Filter):
+    """uvicorn's access line without the query string: `GET /?q=... 200` → `GET / 200`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (args[0], args[1], args[2].split("?", 1)[0], args[3], args[4])
+        return True
+
+
 def new_correlation_id() -> str:
     value = uuid.uuid4().hex[:12]
     correlation_id.set(value)
@@ -35,7 +68,11 @@ def new_correlation_id() -> str:
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     """The record's extra fields and the correlation id."""
-    extra = {k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")}
+    extra = {
+        k: _bounded_value(v)
+        for k, v in vars(record).items()
+        if k not in _RESERVED and not k.startswith("_")
+    }
     cid = correlation_id.get()
     return {"correlation_id": cid, **extra} if cid is not None else extra
 
@@ -46,11 +83,11 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": bounded(record.getMessage()),
             **_fields(record),
         }
         if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
+            line["exc"] = bounded(self.formatException(record.exc_info), TRACEBACK_MAX)
         return json.dumps(line, default=str)
 
 
@@ -60,9 +97,10 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         at = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
         pairs = " ".join(f"{k}={v}" for k, v in _fields(record).items())
-        line = f"{at} {record.levelname:<7} {record.name}  {record.getMessage()} {pairs}".rstrip()
+        message = bounded(record.getMessage())
+        line = f"{at} {record.levelname:<7} {record.name}  {message} {pairs}".rstrip()
         if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            line += "\n" + bounded(self.formatException(record.exc_info), TRACEBACK_MAX)
         return line
 
 
@@ -86,3 +124,9 @@ def configure(level: str, fmt: LogFormat = "auto", *, log_file: Path | None = No
     root.setLevel(level.upper())
     # Alembic announces its dialect on every schema check; only its warnings matter here.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+    quiet = root.level if root.level <= logging.DEBUG else logging.WARNING
+    for name in TALKATIVE_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessWithoutQuery) for f in access.filters):
+        access.addFilter(AccessWithoutQuery())

@@ -14,9 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.drain_loop import DrainLoop
 from bot.followup.digest import Digest
+from bot.presence import Presence
 from bot.tickets.domain import Status, ThreadRef, Ticket, TicketNotFound
 from bot.tickets.notices import Notice
 from bot.tickets.reads import ReadOperations
+from delivery.posts import Posted, PostKey, post_once
 from slackui.ids import DONE_BADGE, OPEN_BADGE
 from slackui.views.card import card_text, ticket_card
 from slackui.views.digest import digest_message, digest_text
@@ -55,27 +57,44 @@ HARMLESS_REACTION_ERRORS = frozenset({"already_reacted", "no_reaction"})
 class OutboxSender(DrainLoop):
     name = "outbox"
 
-    def __init__(self, database: Database, client: AsyncWebClient) -> None:
+    def __init__(self, database: Database, client: AsyncWebClient, presence: Presence) -> None:
         self.database = database
         self.tickets = ReadOperations(database)
         self.client = client
+        self.presence = presence
+        # The rows a drain of this sender is on now; any other row it holds is orphaned.
+        self._held: set[int] = set()
         super().__init__()
 
     async def drain(self, batch: int = 20) -> int:
         """Deliver every due notice; returns how many were handled."""
+        await self.presence.ensure_registered()
         handled = 0
-        while True:
-            async with self.database.unit_of_work() as session:
-                rows = await OutboxRepository(session).claim_due(batch)
-            if not rows:
-                return handled
-            for row in rows:
-                await self._deliver(row)
-                handled += 1
+        claimed: list[int] = []
+        try:
+            while True:
+                async with self.database.unit_of_work() as session:
+                    rows = await OutboxRepository(session).claim_due(
+                        batch, self.presence.owner, self._held
+                    )
+                    # Held before the claim commits: no other drain of this worker
+                    # may take these rows for strays.
+                    claimed += [row.id for row in rows]
+                    self._held.update(claimed)
+                if not rows:
+                    return handled
+                for row in rows:
+                    await self._deliver(row)
+                    handled += 1
+        finally:
+            self._held.difference_update(claimed)
 
     async def _deliver(self, row: OutboxMessageRow) -> None:
+        # The row's first attempt is counted when it is claimed: more means an earlier
+        # attempt (failed, timed out, or cut short by a crash) may already have posted.
+        key = PostKey(row.id, retried=row.attempts > 1)
         try:
-            await self._send(Notice(row.method), row.payload)
+            await self._send(Notice(row.method), row.payload, key)
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown"))
             await self._failed(row, error, permanent=error in PERMANENT_ERRORS)
@@ -85,7 +104,7 @@ class OutboxSender(DrainLoop):
             await self._failed(row, f"{type(exc).__name__}: {exc}", permanent=False)
         else:
             async with self.database.unit_of_work() as session:
-                await OutboxRepository(session).mark_sent(row.id, None)
+                await OutboxRepository(session).mark_sent(row.id, self.presence.owner, None)
 
     async def _failed(self, row: OutboxMessageRow, error: str, *, permanent: bool) -> None:
         give_up = permanent or row.attempts >= MAX_ATTEMPTS
@@ -105,36 +124,36 @@ class OutboxSender(DrainLoop):
             },
         )
         async with self.database.unit_of_work() as session:
-            await OutboxRepository(session).mark_failed(row.id, error, retry_at)
+            await OutboxRepository(session).mark_failed(
+                row.id, self.presence.owner, error, retry_at
+            )
 
-    async def _send(self, notice: Notice, payload: dict[str, Any]) -> None:
+    async def _send(self, notice: Notice, payload: dict[str, Any], key: PostKey) -> None:
         match notice:
             case Notice.POST_CARD:
                 await self._post_card(
-                    payload["ticket_id"], payload["channel"], payload["thread_ts"]
+                    key, payload["ticket_id"], payload["channel"], payload["thread_ts"]
                 )
             case Notice.REFRESH_CARDS:
                 await self._refresh_cards(payload["ticket_id"])
             case Notice.THREAD_REPLY:
                 ticket = await self.tickets.get(payload["ticket_id"])
                 text = change_reply(ticket, payload["actor"], payload["action"], payload["detail"])
-                await self._reply_everywhere(ticket, text)
+                await self._reply_everywhere(key, ticket, text)
             case Notice.SYNC_BADGE:
                 await self._sync_badge(ThreadRef(payload["channel"], payload["thread_ts"]))
             case Notice.SUGGEST_CLOSE:
-                await self._suggest_close(payload["ticket_id"], payload["reason"])
+                await self._suggest_close(key, payload["ticket_id"], payload["reason"])
             case Notice.POST_TEXT:
-                await self.client.chat_postMessage(
-                    channel=payload["channel"], text=payload["text"], thread_ts=payload["thread_ts"]
+                await post_once(
+                    self.client,
+                    key,
+                    channel=payload["channel"],
+                    text=payload["text"],
+                    thread_ts=payload["thread_ts"],
                 )
             case Notice.POST_DIGEST:
-                digest = Digest.from_json(payload["digest"])
-                await self.client.chat_postMessage(
-                    channel=payload["channel"],
-                    text=digest_text(digest),
-                    blocks=digest_message(digest),
-                    unfurl_links=False,
-                )
+                await self._post_digest(key, payload["channel"], payload["digest"])
             case Notice.UPLOAD_FILE:
                 await self.client.files_upload_v2(
                     channel=payload["channel"],
@@ -144,20 +163,41 @@ class OutboxSender(DrainLoop):
                     alt_txt=payload["alt_text"] or None,
                 )
 
-    async def _post_card(self, ticket_id: str, channel: str, thread_ts: str | None) -> None:
+    async def _post_digest(self, key: PostKey, channel: str, digest_json: Any) -> None:
+        digest = Digest.from_json(digest_json)
+        await post_once(
+            self.client,
+            key,
+            channel=channel,
+            text=digest_text(digest),
+            blocks=digest_message(digest),
+            unfurl_links=False,
+        )
+
+    async def _post_card(
+        self, key: PostKey, ticket_id: str, channel: str, thread_ts: str | None
+    ) -> None:
         ticket = await self.tickets.get(ticket_id)
         blocks = ticket_card(ticket, datetime.now(UTC))
-        answer = await self.client.chat_postMessage(
+        posted = await post_once(
+            self.client,
+            key,
             channel=channel,
             thread_ts=thread_ts,
             text=card_text(ticket),
             blocks=blocks,
             unfurl_links=False,
         )
+        await self._record(ticket.number, CARD, posted, thread_ts)
+
+    async def _record(
+        self, ticket_number: int, kind: str, posted: Posted, thread_ts: str | None
+    ) -> None:
+        """Where a message of the ticket is, once (a retry may find one recorded before)."""
         async with self.database.unit_of_work() as session:
-            OutboxRepository(session).record_message(
-                ticket.number, CARD, str(answer["channel"]), str(answer["ts"]), thread_ts
-            )
+            outbox = OutboxRepository(session)
+            if await outbox.message_at(posted.channel, posted.ts) is None:
+                outbox.record_message(ticket_number, kind, posted.channel, posted.ts, thread_ts)
 
     async def _refresh_cards(self, ticket_id: str) -> None:
         ticket = await self.tickets.get(ticket_id)
@@ -178,26 +218,27 @@ class OutboxSender(DrainLoop):
             copies = await OutboxRepository(session).messages(ticket.number, [CARD])
         return [(copy.channel, copy.ts) for copy in copies if copy.thread_ts is None][:1]
 
-    async def _reply_everywhere(self, ticket: Ticket, text: str) -> None:
-        for channel, thread_ts in await self._reply_targets(ticket):
-            await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+    async def _reply_everywhere(self, key: PostKey, ticket: Ticket, text: str) -> None:
+        for target, (channel, thread_ts) in enumerate(await self._reply_targets(ticket)):
+            await post_once(
+                self.client, key.to(target), channel=channel, thread_ts=thread_ts, text=text
+            )
 
-    async def _suggest_close(self, ticket_id: str, reason: str) -> None:
+    async def _suggest_close(self, key: PostKey, ticket_id: str, reason: str) -> None:
         ticket = await self.tickets.get(ticket_id)
         if ticket.status in (Status.RESOLVED, Status.ARCHIVED):
             return
         blocks = closure_suggestion(ticket, reason)
         for channel, thread_ts in (await self._reply_targets(ticket))[:1]:
-            answer = await self.client.chat_postMessage(
+            posted = await post_once(
+                self.client,
+                key,
                 channel=channel,
                 thread_ts=thread_ts,
                 blocks=blocks,
                 text=f"{ticket.ticket_id} looks fixed: resolve it?",
             )
-            async with self.database.unit_of_work() as session:
-                OutboxRepository(session).record_message(
-                    ticket.number, SUGGESTION, channel, str(answer["ts"]), thread_ts
-                )
+            await self._record(ticket.number, SUGGESTION, posted, thread_ts)
 
     async def _sync_badge(self, thread: ThreadRef) -> None:
         tickets = await self.tickets.for_thread(thread)

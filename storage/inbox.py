@@ -4,6 +4,7 @@ crash or restart resumes the work instead of losing it."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
@@ -12,14 +13,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxEventRow, utcnow
+from storage.workers import is_registered, live_owners
 
 PENDING = "pending"
 PROCESSING = "processing"
 DONE = "done"
 FAILED = "failed"
 
-# A row claimed this long ago by a worker that never finished (it crashed) is due again.
-CLAIM_EXPIRY = timedelta(minutes=2)
+# A claim no worker is on is due again this long after it was taken: one without an owner
+# (taken before owners were recorded), or one its live owner's drains no longer hold (a
+# release that failed). Old enough that no drain can still be about to hold it.
+STRAY_CLAIM_EXPIRY = timedelta(minutes=2)
 
 InboxRows = list[InboxEventRow]
 
@@ -65,8 +69,17 @@ class InboxRepository:
             statement = statement.with_for_update()
         return await self.session.scalar(statement)
 
-    async def claim_due(self, kind: str, limit: int) -> InboxRows:
+    async def claim_due(
+        self, kind: str, limit: int, owner: str, held: Collection[int] = ()
+    ) -> InboxRows:
+        """Claim for `owner` pending rows, rows whose owner is gone (no longer in
+        `workers`) and rows `owner` claimed long ago but no longer works on (not in `held`);
+        nothing while `owner` itself is not registered. SKIP LOCKED: two claimers never
+        take the same row."""
+        if not await is_registered(self.session, owner):
+            return []
         now = utcnow()
+        processing = InboxEventRow.status == PROCESSING
         rows = list(
             await self.session.scalars(
                 select(InboxEventRow)
@@ -74,8 +87,14 @@ class InboxRepository:
                     InboxEventRow.kind == kind,
                     or_(
                         InboxEventRow.status == PENDING,
-                        (InboxEventRow.status == PROCESSING)
-                        & (InboxEventRow.claimed_at <= now - CLAIM_EXPIRY),
+                        processing & InboxEventRow.claimed_by.not_in(live_owners()),
+                        processing
+                        & (InboxEventRow.claimed_by == owner)
+                        & InboxEventRow.id.not_in(held)
+                        & (InboxEventRow.claimed_at <= now - STRAY_CLAIM_EXPIRY),
+                        processing
+                        & InboxEventRow.claimed_by.is_(None)
+                        & (InboxEventRow.claimed_at <= now - STRAY_CLAIM_EXPIRY),
                     ),
                 )
                 .order_by(InboxEventRow.id)
@@ -86,8 +105,15 @@ class InboxRepository:
         for row in rows:
             row.status = PROCESSING
             row.claimed_at = now
+            row.claimed_by = owner
             row.attempts += 1
         return rows
+
+    @staticmethod
+    def holds(row: InboxEventRow, owner: str | None) -> bool:
+        """Whether `row` (read under lock) is still claimed by `owner`: a worker taken for
+        gone may still be running, and must not finish what another now holds."""
+        return row.status == PROCESSING and row.claimed_by == owner
 
     async def thread_history(self, thread: str, before_id: int, limit: int = 20) -> InboxRows:
         """Earlier events of the same conversation, oldest first."""
@@ -111,12 +137,14 @@ class InboxRepository:
 
     def finish(self, row: InboxEventRow, result: dict[str, Any]) -> None:
         row.status = DONE
+        row.claimed_by = None
         row.processed_at = utcnow()
         row.result = result
         row.last_error = None
 
     def fail(self, row: InboxEventRow, error: str, *, give_up: bool) -> None:
         row.status = FAILED if give_up else PENDING
+        row.claimed_by = None
         row.last_error = error[:2000]
 
     async def unfinished_count(self) -> int:

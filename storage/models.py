@@ -157,6 +157,8 @@ class InboxEventRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
+    # The worker (`workers.id`) whose claim this is, while the row is `processing`.
+    claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
     processed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None]
@@ -177,10 +179,29 @@ class OutboxMessageRow(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
+    # The worker (`workers.id`) whose claim this is, while the row is `sending`.
+    claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     response: Mapped[dict[str, Any] | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class WorkerRow(Base):
+    """A live worker process: its claims on inbox and outbox rows stand while this row
+    does. Its heartbeat keeps it; a stale heartbeat, or the process seen gone on its own
+    host, removes it, and its claims are free to take."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Where it runs (name, boot and pid namespace), so a process on the same host can tell
+    # at once that it is gone; `process_started` tells a reused pid from the original.
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    process_started: Mapped[float | None]
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
 
 
 class JobRunRow(Base):

@@ -3,7 +3,7 @@ them, and claimed by a sender that delivers them with retries."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,14 +11,17 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessageRow, TicketMessageRow, utcnow
+from storage.workers import is_registered, live_owners
 
 PENDING = "pending"
 SENDING = "sending"
 SENT = "sent"
 DEAD = "dead"
 
-# A row claimed this long ago by a sender that never finished (it crashed) is due again.
-CLAIM_EXPIRY = timedelta(minutes=2)
+# A claim no worker is on is due again this long after it was taken: one without an owner
+# (taken before owners were recorded), or one its live owner's drains no longer hold (a
+# release that failed). Old enough that no drain can still be about to hold it.
+STRAY_CLAIM_EXPIRY = timedelta(minutes=2)
 
 OutboxRows = list[OutboxMessageRow]
 MessageRows = list[TicketMessageRow]
@@ -50,10 +53,15 @@ class OutboxRepository:
         self.session.add(row)
         return row
 
-    async def claim_due(self, limit: int) -> OutboxRows:
-        """Claim due rows in creation order; SKIP LOCKED lets several senders share work
-        on PostgreSQL (SQLite's writers are serialised anyway)."""
+    async def claim_due(self, limit: int, owner: str, held: Collection[int] = ()) -> OutboxRows:
+        """Claim for `owner`, in creation order, due rows, rows whose owner is gone (no
+        longer in `workers`) and rows `owner` claimed long ago but no longer works on (not
+        in `held`); nothing while `owner` itself is not registered. SKIP LOCKED lets several
+        senders share work on PostgreSQL (SQLite serialises writers)."""
+        if not await is_registered(self.session, owner):
+            return []
         now = utcnow()
+        sending = OutboxMessageRow.status == SENDING
         rows = list(
             await self.session.scalars(
                 select(OutboxMessageRow)
@@ -61,8 +69,14 @@ class OutboxRepository:
                     or_(
                         (OutboxMessageRow.status == PENDING)
                         & (OutboxMessageRow.next_attempt_at <= now),
-                        (OutboxMessageRow.status == SENDING)
-                        & (OutboxMessageRow.next_attempt_at <= now - CLAIM_EXPIRY),
+                        sending & OutboxMessageRow.claimed_by.not_in(live_owners()),
+                        sending
+                        & (OutboxMessageRow.claimed_by == owner)
+                        & OutboxMessageRow.id.not_in(held)
+                        & (OutboxMessageRow.next_attempt_at <= now - STRAY_CLAIM_EXPIRY),
+                        sending
+                        & OutboxMessageRow.claimed_by.is_(None)
+                        & (OutboxMessageRow.next_attempt_at <= now - STRAY_CLAIM_EXPIRY),
                     )
                 )
                 .order_by(OutboxMessageRow.id)
@@ -72,6 +86,7 @@ class OutboxRepository:
         )
         for row in rows:
             row.status = SENDING
+            row.claimed_by = owner
             row.attempts += 1
             row.next_attempt_at = now
         return rows
@@ -79,23 +94,35 @@ class OutboxRepository:
     async def get(self, row_id: int) -> OutboxMessageRow | None:
         return await self.session.get(OutboxMessageRow, row_id)
 
-    async def mark_sent(self, row_id: int, response: dict[str, Any] | None) -> None:
-        await self.session.execute(
-            update(OutboxMessageRow)
-            .where(OutboxMessageRow.id == row_id)
-            .values(status=SENT, sent_at=utcnow(), response=response, last_error=None)
-        )
+    async def mark_sent(self, row_id: int, owner: str, response: dict[str, Any] | None) -> bool:
+        """Record the delivery, if `owner` still holds the row; whether it did."""
+        values = {"status": SENT, "sent_at": utcnow(), "response": response, "last_error": None}
+        return await self._settle(row_id, owner, values)
 
-    async def mark_failed(self, row_id: int, error: str, retry_at: datetime | None) -> None:
-        """Schedule another attempt at `retry_at`, or give up (`None`)."""
+    async def mark_failed(
+        self, row_id: int, owner: str, error: str, retry_at: datetime | None
+    ) -> bool:
+        """Schedule another attempt at `retry_at`, or give up (`None`), if `owner` still
+        holds the row; whether it did."""
         values: dict[str, Any] = {"last_error": error[:2000]}
         if retry_at is None:
             values["status"] = DEAD
         else:
             values.update(status=PENDING, next_attempt_at=retry_at)
-        await self.session.execute(
-            update(OutboxMessageRow).where(OutboxMessageRow.id == row_id).values(**values)
+        return await self._settle(row_id, owner, values)
+
+    async def _settle(self, row_id: int, owner: str, values: dict[str, Any]) -> bool:
+        # A sender taken for gone may still be running: only the holder settles a row.
+        settled = await self.session.execute(
+            update(OutboxMessageRow)
+            .where(
+                OutboxMessageRow.id == row_id,
+                OutboxMessageRow.status == SENDING,
+                OutboxMessageRow.claimed_by == owner,
+            )
+            .values(claimed_by=None, **values)
         )
+        return bool(settled.rowcount)  # type: ignore[attr-defined]
 
     async def pending_count(self) -> int:
         rows = await self.session.scalars(

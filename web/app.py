@@ -8,18 +8,19 @@ from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp
 
 from bot.monitoring.service import SystemEvents
 from bot.tickets.reads import ReadOperations
 from web.api import create_api
+from web.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from web.dashboard.mount import Dashboard, mount_dashboard
 from web.system_events import create_system_events_router
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 # Why the database cannot answer now, or None when it can.
 HealthCheck = Callable[[], Awaitable[str | None]]
+# Slack's endpoint: the signature checked and the payload read before Bolt sees it.
+SlackEndpoint = Callable[[Request], Awaitable[Response]]
 
 
 def create_app(
@@ -28,13 +29,15 @@ def create_app(
     *,
     triage: str,
     api_token: str | None = None,
-    slack: AsyncApp | None = None,
+    slack: SlackEndpoint | None = None,
     lifespan: Lifespan | None = None,
     system_events: SystemEvents | None = None,
     system_events_token: str | None = None,
     dashboard: Dashboard | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     app = FastAPI(title="ClubOS Tickets", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.include_router(create_api(reads, api_token))
     if system_events is not None:
         app.include_router(create_system_events_router(system_events, system_events_token))
@@ -54,10 +57,6 @@ def create_app(
         mount_dashboard(app, dashboard)
 
     if slack is not None:
-        slack_handler = AsyncSlackRequestHandler(slack)
-
-        @app.post("/slack/events", include_in_schema=False)
-        async def slack_events(request: Request) -> Response:
-            return await slack_handler.handle(request)
+        app.post("/slack/events", include_in_schema=False)(slack)
 
     return app

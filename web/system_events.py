@@ -102,6 +102,9 @@ async def _receive(service: SystemEvents, token: str | None, request: Request) -
     except (ValueError, UnicodeDecodeError):
         reason = "body: the body is not JSON"
         return _answer(400, "rejected", reason, error=reason, field="body")
+    except RecursionError:
+        reason = "body: the body is nested too deeply"
+        return _answer(400, "rejected", reason, error=reason, field="body")
     try:
         event = service.parse(body)
     except BadEvent as exc:

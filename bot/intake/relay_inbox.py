@@ -31,6 +31,10 @@ IGNORED_SUBTYPES = frozenset(
 )
 
 
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 @dataclass(frozen=True)
 class RelayedMessage:
     channel: str
@@ -69,10 +73,10 @@ class RelayedMessage:
             ts=ts,
             thread_ts=str(message.get("thread_ts") or ts),
             text=text,
-            user=message.get("user"),
-            bot_id=message.get("bot_id"),
-            username=message.get("username"),
-            metadata=message.get("metadata"),
+            user=_text_or_none(message.get("user")),
+            bot_id=_text_or_none(message.get("bot_id")),
+            username=_text_or_none(message.get("username")),
+            metadata=metadata if isinstance(metadata := message.get("metadata"), dict) else None,
         )
 
 

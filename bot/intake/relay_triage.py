@@ -27,7 +27,7 @@ from bot.tickets.status import OPEN_STATUSES
 from bot.triage.engine import triage
 from bot.triage.types import Classifier, TriageDecision, TriageInput, clip
 from storage.db import Database
-from storage.inbox import DONE, PENDING, InboxRepository
+from storage.inbox import PENDING, InboxRepository
 from storage.models import InboxEventRow, utcnow
 
 log = logging.getLogger("clubos.relay")
@@ -118,11 +118,12 @@ class RelayTriage:
         async with self.database.unit_of_work() as session:
             inbox = InboxRepository(session)
             locked = await inbox.get(row.idempotency_key, lock=True)
-            if locked is None or locked.status == DONE:
-                return Outcome("none", None, None, "already triaged")
+            if locked is None or not inbox.holds(locked, row.claimed_by):
+                return Outcome("none", None, None, "already triaged, or taken over")
             if locked.payload != row.payload:
                 # Edited while this triage ran: decide again on the edited text instead.
                 locked.status = PENDING
+                locked.claimed_by = None
                 return Outcome("none", None, None, "edited during triage")
             tickets = TicketService(session)
             notify = Notifier(session, self._routed, self.wake_sender)
@@ -230,7 +231,8 @@ class RelayTriage:
 
     async def _finish(self, row: InboxEventRow, outcome: Outcome) -> Outcome:
         async with self.database.unit_of_work() as session:
-            locked = await InboxRepository(session).get(row.idempotency_key, lock=True)
-            if locked is not None and locked.status != DONE:
-                InboxRepository(session).finish(locked, asdict(outcome))
+            inbox = InboxRepository(session)
+            locked = await inbox.get(row.idempotency_key, lock=True)
+            if locked is not None and inbox.holds(locked, row.claimed_by):
+                inbox.finish(locked, asdict(outcome))
         return outcome

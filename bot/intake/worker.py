@@ -8,8 +8,9 @@ import logging
 from bot.drain_loop import DrainLoop
 from bot.intake.relay_inbox import RELAY_KIND
 from bot.intake.relay_triage import RelayTriage
+from bot.presence import Presence
 from storage.db import Database
-from storage.inbox import DONE, InboxRepository
+from storage.inbox import InboxRepository
 from storage.models import InboxEventRow
 
 log = logging.getLogger("clubos.triage")
@@ -20,21 +21,32 @@ MAX_ATTEMPTS = 5
 class TriageWorker(DrainLoop):
     name = "triage"
 
-    def __init__(self, database: Database, relay: RelayTriage) -> None:
+    def __init__(self, database: Database, relay: RelayTriage, presence: Presence) -> None:
         self.database = database
         self.relay = relay
+        self.presence = presence
+        # The rows a drain of this worker is on now; any other row it holds is orphaned.
+        self._held: set[int] = set()
         super().__init__()
 
     async def drain(self, batch: int = 10) -> int:
         """Triage every message due now. A message that fails is retried on a later drain
         (the next wake or poll), never again in this one: a retry at once would spend every
         attempt within milliseconds of a passing outage."""
+        await self.presence.ensure_registered()
         handled = 0
+        claimed: list[int] = []
         failed: list[tuple[InboxEventRow, str]] = []
         try:
             while True:
                 async with self.database.unit_of_work() as session:
-                    rows = await InboxRepository(session).claim_due(RELAY_KIND, batch)
+                    rows = await InboxRepository(session).claim_due(
+                        RELAY_KIND, batch, self.presence.owner, self._held
+                    )
+                    # Held before the claim commits: no other drain of this worker
+                    # may take these rows for strays.
+                    claimed += [row.id for row in rows]
+                    self._held.update(claimed)
                 if not rows:
                     return handled
                 for row in rows:
@@ -47,11 +59,12 @@ class TriageWorker(DrainLoop):
                     handled += 1
         finally:
             await self._release(failed)
+            self._held.difference_update(claimed)
 
     async def _release(self, failed: list[tuple[InboxEventRow, str]]) -> None:
         for row, error in failed:
             async with self.database.unit_of_work() as session:
                 inbox = InboxRepository(session)
                 locked = await inbox.get(row.idempotency_key, lock=True)
-                if locked is not None and locked.status != DONE:
+                if locked is not None and inbox.holds(locked, row.claimed_by):
                     inbox.fail(locked, error, give_up=locked.attempts >= MAX_ATTEMPTS)

@@ -11,6 +11,7 @@ from bot.tickets.domain import TICKET_ID_PATTERN, Category, Priority, Status, Ti
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+VALUE_MAX = 200  # longest parameter value: location names, ids and searches are short
 _LIMIT_PATTERN = re.compile(r"[0-9]{1,4}")  # ASCII only: str.isdigit() lets "²" through to int()
 
 
@@ -42,7 +43,13 @@ def _choices(
 
 def parse_ticket_query(params: Mapping[str, str]) -> PageRequest:
     """`status`, `location`, `priority`, `category` (comma-separated for several),
-    `assigned=yes|no`, `assignee`, `limit` (1..500, default 100), `cursor`."""
+    `assigned=yes|no`, `assignee`, `limit` (1..500, default 100), `cursor`. No value may
+    hold a NUL (PostgreSQL text cannot) or run past VALUE_MAX characters."""
+    for parameter, value in params.items():
+        if "\x00" in value:
+            raise BadParameter(parameter, "contains a NUL character")
+        if len(value) > VALUE_MAX:
+            raise BadParameter(parameter, f"is longer than {VALUE_MAX} characters")
     assigned_raw = params.get("assigned")
     if assigned_raw not in (None, "", "yes", "no"):
         raise BadParameter("assigned", f"{assigned_raw!r} is not yes or no")

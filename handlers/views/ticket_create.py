@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
 from bot.tickets.domain import Category, Priority, ThreadRef, TicketDraft, TicketError
 from bot.tickets.usecases import Operations
+from handlers.payloads.interactive import CreateModalMeta
 from slackui.ids import ModalInput
 from slackui.state import ViewState
 from slackui.views.modals import LEARNABLE_VALUE
@@ -34,12 +34,8 @@ def read_draft(view: dict[str, Any]) -> tuple[TicketDraft | None, dict[str, str]
         bay = None
     if errors:
         return None, errors
-    meta = json.loads(view.get("private_metadata") or "{}")
-    thread = (
-        ThreadRef(meta["channel"], meta["thread_ts"])
-        if meta.get("channel") and meta.get("thread_ts")
-        else None
-    )
+    meta = CreateModalMeta.read(view.get("private_metadata"))
+    thread = ThreadRef(meta.channel, meta.thread_ts) if meta.channel and meta.thread_ts else None
     draft = TicketDraft(
         title=state.text(ModalInput.TITLE),
         category=Category(str(category)),
@@ -49,7 +45,7 @@ def read_draft(view: dict[str, Any]) -> tuple[TicketDraft | None, dict[str, str]
         bay=bay,
         assignee=state.user(ModalInput.ASSIGNEE),
         learnable=state.checked(ModalInput.LEARNABLE, LEARNABLE_VALUE),
-        customer=meta.get("customer"),
+        customer=meta.customer,
         thread=thread,
     )
     return draft, {}

@@ -41,7 +41,9 @@ Faults, consumed in order per method (`"*"` = any method):
 `fail_next(method, error=..., times=1)` (HTTP 200, ok false),
 `rate_limit_next(method, retry_after=1, times=1)` (HTTP 429 + Retry-After),
 `server_error_next(method, status=500, times=1)`, `slow_next(method, seconds)`,
-`respond_next(method, body, status=200)`.
+`respond_next(method, body, status=200)`. And at random, seeded:
+`fail_randomly(rate, seed=0, late_seconds=2.0, methods=None)` (429, 500, or "late": the
+call takes effect but its answer comes after the client gave up).
 
 How slack_sdk 3.48 sends each method (see `Call.encoding`): `chat.postMessage`,
 `chat.update`, `chat.postEphemeral`, `views.*` -> JSON body; `auth.test`,
@@ -54,7 +56,7 @@ Use the class as a context manager, `with SlackStub() as stub: ...`; the tests g
 started per test from the `slack_stub` fixture (tests/support/slack_stub_fixture.py).
 
 Inside: `stub` (the server side and the controls), `recording` (calls and
-waiting), `faults`, `workspace` (the stored state), `methods/` (one module per API
+waiting), `faults` and `fault_controls`, `workspace` (the stored state), `methods/` (one module per API
 family), `parsing` (arguments however they were sent), `identity` (the ids).
 """
 

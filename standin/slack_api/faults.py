@@ -3,8 +3,9 @@ method), consumed in order: errors, rate limits, server errors, slow answers."""
 
 from __future__ import annotations
 
+import random
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,37 @@ class Planned:
     delay: float = 0.0
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+#: The kinds of random fault: Slack refused the call (429 or 500, nothing done), or it did
+#: the work and answered too late for the client ("late": the ambiguous one).
+RANDOM_KINDS = ("ratelimit", "server_error", "late")
+
+
+@dataclass
+class RandomFaults:
+    """A share of calls that fail at random (seeded: a failing run can be replayed)."""
+
+    rate: float
+    seed: int
+    late_seconds: float
+    methods: Collection[str] | None = None  # None: every method
+    _random: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    def draw(self, method: str) -> Planned | None:
+        if self.methods is not None and method not in self.methods:
+            return None
+        if self._random.random() >= self.rate:
+            return None
+        kind = self._random.choice(RANDOM_KINDS)
+        if kind == "ratelimit":
+            return Planned("ratelimit", status=429, retry_after=1)
+        if kind == "server_error":
+            return Planned("server_error", status=500, error="internal_error")
+        return Planned("late", delay=self.late_seconds)
 
 
 class FaultPlan:

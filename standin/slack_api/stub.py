@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from standin.http_server import StubReply, StubRequest
-from standin.slack_api.faults import FaultPlan, Planned, planned_reply
+from standin.slack_api.fault_controls import FaultControls
+from standin.slack_api.faults import Planned, planned_reply
 from standin.slack_api.identity import JsonDict
 from standin.slack_api.methods import METHODS
 from standin.slack_api.parsing import parse_args
-from standin.slack_api.recording import Call, RecordingStub
+from standin.slack_api.recording import Call
 from standin.slack_api.workspace import SlackApiStubError, Workspace
+
+if TYPE_CHECKING:
+    from standin.socket_mode import SocketModeStandIn
 
 #: Paths answered without a bot token, as Slack does (the URL itself is the secret).
 _UNAUTHENTICATED = ("response_url", "upload")
 
 
-class SlackStub(RecordingStub):
+class SlackStub(FaultControls):
     """A local Slack Web API. See the package docstring."""
 
     thread_name = "slack-stub"
@@ -29,7 +33,7 @@ class SlackStub(RecordingStub):
         #: None: any `xoxb-`/`xoxp-` token is accepted; else only these tokens.
         self.valid_tokens: set[str] | None = set(valid_tokens) if valid_tokens else None
         self._workspace = Workspace()
-        self._faults = FaultPlan()
+        self._socket_mode: SocketModeStandIn | None = None
 
     def start(self) -> Self:
         super().start()
@@ -83,56 +87,20 @@ class SlackStub(RecordingStub):
 
     # ---- configuration
 
+    def attach_socket_mode(self, standin: SocketModeStandIn) -> None:
+        """`apps.connections.open` (with an `xapp-` token) hands out `standin`'s URLs."""
+        with self._lock:
+            self._socket_mode = standin
+
     def reset(self) -> None:
         """Forget calls, queued faults and all stored state (the port stays; ts keep growing)."""
         with self._lock:
             self._calls.clear()
             self._faults.clear()
+            self._random_faults = None
             self._workspace.clear()
             self.errors.clear()
         self._end_waits()
-
-    def _plan(self, method: str, planned: Planned, times: int) -> None:
-        with self._lock:
-            self._faults.add(method, planned, times)
-
-    def fail_next(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
-        """The next `times` calls of `method` answer HTTP 200 `{"ok": false, "error": error}`."""
-        self._plan(method, Planned("fail", error=error), times)
-
-    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
-        """The next `times` calls answer HTTP 429 + `Retry-After`, body error `ratelimited`."""
-        self._plan(method, Planned("ratelimit", status=429, retry_after=retry_after), times)
-
-    def server_error_next(
-        self, method: str, status: int = 500, times: int = 1, error: str = "internal_error"
-    ) -> None:
-        """The next `times` calls answer HTTP `status` with `{"ok": false, "error": error}`."""
-        self._plan(method, Planned("server_error", status=status, error=error), times)
-
-    def slow_next(self, method: str, seconds: float, times: int = 1) -> None:
-        """The next `times` calls wait `seconds` (server side) before being answered normally.
-
-        The wait ends early on `reset()` / `close()`.
-        """
-        self._plan(method, Planned("slow", delay=seconds), times)
-
-    def respond_next(
-        self,
-        method: str,
-        body: Any,
-        status: int = 200,
-        headers: Mapping[str, str] | None = None,
-        times: int = 1,
-    ) -> None:
-        """The next `times` calls answer exactly `body` (dict -> JSON, str -> text)."""
-        planned = Planned("respond", status=status, body=body, headers=dict(headers or {}))
-        self._plan(method, planned, times)
-
-    def pending(self, method: str | None = None) -> int:
-        """How many queued faults/answers are not consumed yet."""
-        with self._lock:
-            return self._faults.pending(method)
 
     def set_history(self, channel: str, messages: Iterable[Mapping[str, Any]]) -> None:
         """Preload a channel's top-level messages (any order; kept sorted by ts)."""
@@ -193,9 +161,22 @@ class SlackStub(RecordingStub):
         return reply
 
     def _answer(self, call: Call) -> StubReply:
+        if call.method == "apps.connections.open":
+            return self._open_connection(call.token)
         if call.method not in _UNAUTHENTICATED and not self._token_ok(call.token):
             return StubReply(200, {"ok": False, "error": "invalid_auth"})
         planned = self._take_planned(call.method)
+        if planned is None:
+            planned = self._draw_random(call.method)
+        if planned is not None and planned.kind == "late":
+            reply = self._answer_planned_or_method(call, None)
+            with self._lock:
+                wakeup = self._wakeup
+            wakeup.wait(planned.delay)
+            return reply
+        return self._answer_planned_or_method(call, planned)
+
+    def _answer_planned_or_method(self, call: Call, planned: Planned | None) -> StubReply:
         if planned is not None:
             return planned_reply(call.method, planned)
         if call.method == "response_url":
@@ -203,16 +184,6 @@ class SlackStub(RecordingStub):
         if call.method == "upload":
             return StubReply(200, f"OK - {len(call.raw)}")
         return self._call_method(call)
-
-    def _take_planned(self, method: str) -> Planned | None:
-        """The next planned fault for `method`, after sitting out any planned slowness."""
-        while True:
-            with self._lock:
-                planned = self._faults.take(method)
-                wakeup = self._wakeup
-            if planned is None or planned.kind != "slow":
-                return planned
-            wakeup.wait(planned.delay)
 
     def _call_method(self, call: Call) -> StubReply:
         handler = METHODS.get(call.method)
@@ -225,6 +196,16 @@ class SlackStub(RecordingStub):
             self._record_error(exc)
             return StubReply(500, {"ok": False, "error": f"slack_stub_error: {exc!r}"})
         return StubReply(200, {"ok": True, **result})
+
+    def _open_connection(self, token: str | None) -> StubReply:
+        """Socket Mode's URL; only an app-level token may ask, as on Slack."""
+        if not token or not token.startswith("xapp-"):
+            return StubReply(200, {"ok": False, "error": "not_allowed_token_type"})
+        with self._lock:
+            standin = self._socket_mode
+        if standin is None:
+            return StubReply(200, {"ok": False, "error": "socket_mode_not_enabled"})
+        return StubReply(200, {"ok": True, "url": standin.issue_url()})
 
     def _token_ok(self, token: str | None) -> bool:
         if not token:

@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from app.scheduler import build_scheduler
 from bot.club import load_club_config
 from bot.followup.jobs import Job, claim
+from bot.presence import Presence, this_process
 from bot.tickets.domain import Priority
 from delivery.sender import OutboxSender
 from standin.slack_api import SlackStub
@@ -85,7 +86,9 @@ async def test_two_schedulers_on_one_database_post_one_digest(
         jobs = [s.get_job(Job.DIGEST.value) for s in schedulers]
         await asyncio.gather(*(job.func() for job in jobs))
 
-        sender = OutboxSender(databases[1], slack_stub.client())
+        sender = OutboxSender(
+            databases[1], slack_stub.client(), Presence(databases[1], this_process())
+        )
         assert await sender.drain() == 2  # the message and its chart
     finally:
         for scheduler in schedulers:

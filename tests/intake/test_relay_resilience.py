@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 from sqlalchemy import text
 
@@ -14,8 +13,7 @@ from bot.intake.relay_inbox import RELAY_KIND
 from bot.intake.worker import MAX_ATTEMPTS
 from bot.tickets.domain import Category, Priority
 from standin.slack_api import SlackStub
-from storage.inbox import CLAIM_EXPIRY, InboxRepository
-from storage.models import utcnow
+from storage.inbox import InboxRepository
 from tests.intake.relay_support import (
     META,
     T1,
@@ -27,6 +25,7 @@ from tests.intake.relay_support import (
 )
 from tests.support.app_harness import RELAY, Harness, harness_settings, open_harness
 from tests.support.relay import customer_says
+from tests.support.workers import gone_worker, live_presence, register
 
 # --------------------------------------------------------------------------- restarts
 
@@ -52,27 +51,31 @@ async def test_a_message_stored_while_no_worker_runs_is_triaged_after_restart(
         assert len(cards_in_thread(up, T1)) == 1
 
 
-async def test_a_message_claimed_by_a_worker_that_died_is_resumed_once(
+async def test_a_message_claimed_by_a_worker_that_died_is_resumed_at_once(
     slack_stub: SlackStub, db_url: str
 ) -> None:
     settings = harness_settings(slack_stub, db_url)
     async with open_harness(slack_stub, settings, start=False) as down:
         await down.post(customer_says("toilet is overflowing in the bathroom", T1))
-        async with down.runtime.database.unit_of_work() as session:
-            [claimed] = await InboxRepository(session).claim_due(RELAY_KIND, 10)  # then died
-        # Another worker leaves a fresh claim alone...
+        database = down.runtime.database
+        alive, dead = await live_presence(database), gone_worker()
+        await register(database, dead)
+        async with database.unit_of_work() as session:
+            [claimed] = await InboxRepository(session).claim_due(RELAY_KIND, 10, alive.owner)
+        # Another worker leaves a live worker's claim alone...
         assert await down.runtime.triage_worker.drain() == 0
-        async with down.runtime.database.unit_of_work() as session:
+        async with database.unit_of_work() as session:
             row = await InboxRepository(session).get(claimed.idempotency_key, lock=True)
             assert row is not None and row.status == "processing"
-            row.claimed_at = utcnow() - CLAIM_EXPIRY - timedelta(seconds=1)  # ...not a stale one
+            row.claimed_by = dead.id  # ...not one whose process is gone
 
     async with open_harness(slack_stub, settings) as up:
         row = await triaged(up, T1)
-        await up.settle()
+        await up.settle(timeout=2)  # at once: no expiry to wait for
         assert len(await up.tickets()) == 1
         assert row.attempts == 2
         assert len(cards_in_thread(up, T1)) == 1
+    await alive.leave()
 
 
 # --------------------------------------------------------------------------- failures

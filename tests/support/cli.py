@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import httpx
 
@@ -81,21 +82,36 @@ def serving(
 ) -> Iterator[Served]:
     """`serve` on a free port, once it answers `/healthz`; stopped after. Without Slack
     (`--without-slack`) unless `slack`: then `env` says where Slack is (SLACK_API_URL)."""
+    proc, served = start_serve(cwd, env, timeout, slack=slack)
+    try:
+        yield served
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def start_serve(
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float = 30,
+    *,
+    slack: bool = False,
+    log: TextIO | None = None,
+) -> tuple[subprocess.Popen[str], Served]:
+    """`serve` started as `serving` starts it, once it answers; the caller ends it (a test
+    that kills it with SIGKILL, as a crash would). Its output goes to `log` when given (a
+    chatty process never blocks on a full pipe), else to a pipe."""
     port = free_port()
     proc = subprocess.Popen(
         [*CLI, "serve", *([] if slack else ["--without-slack"]), "--port", str(port)],
         env=env,
         cwd=cwd,
-        stdout=subprocess.PIPE,
+        stdout=log if log is not None else subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        yield Served(base_url, _first_health(proc, base_url, timeout))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    return proc, Served(base_url, _first_health(proc, base_url, timeout))
 
 
 def _first_health(proc: subprocess.Popen[str], base_url: str, timeout: float) -> httpx.Response:
