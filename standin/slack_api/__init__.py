@@ -55,9 +55,9 @@ empty form body; `conversations.history/replies`, `users.info`, `chat.getPermali
 Use the class as a context manager, `with SlackStub() as stub: ...`; the tests get one
 started per test from the `slack_stub` fixture (tests/support/slack_stub_fixture.py).
 
-Inside: `stub` (the server side and the controls), `recording` (calls and
-waiting), `faults` and `fault_controls`, `workspace` (the stored state), `methods/` (one module per API
-family), `parsing` (arguments however they were sent), `identity` (the ids).
+Inside: `stub` (the server side), `fault_controls` and `faults` (what fails),
+`recording` (calls and waiting), `workspace` (the stored state), `methods/` (one module per
+API family), `parsing` (arguments however they were sent), `identity` (the ids).
 """
 
 from __future__ import annotations
