@@ -4,7 +4,7 @@ exactly once. The same customer messages run first against a Slack that never fa
 the run with faults must open the same tickets and post the same messages, once each.
 
 The default suite runs 12 messages at a 30% failure rate on SQLite; the `slow` variant 36
-(three visits each: linked threads too) on SQLite and PostgreSQL."""
+(three visits each: linked threads too) on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -138,6 +138,7 @@ async def test_every_card_and_reply_lands_once_while_slack_fails_30_percent(
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # several rows meet 4-5 faults in a row: the back-off adds up
 @pytest.mark.parametrize("seed", [1])
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite: the default test
 async def test_sixty_messages_each_delivered_once_through_random_slack_failures(
     slack_stub: SlackStub, db_url: str, control_db: str, seed: int
 ) -> None:
