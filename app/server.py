@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 
 import uvicorn
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from app.runtime import build_runtime
 from app.settings import Settings
+from handlers.edge.socket_mode import CheckedSocketModeHandler
 from storage import migrate as migrate_schema
 
 log = logging.getLogger("clubos.server")
@@ -55,7 +55,7 @@ async def run_server(
     )
     socket_mode = None
     if runtime.slack is not None and settings.slack_app_token is not None:
-        socket_mode = AsyncSocketModeHandler(
+        socket_mode = CheckedSocketModeHandler(
             runtime.slack, settings.slack_app_token.get_secret_value()
         )
         await socket_mode.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt

@@ -6,6 +6,7 @@ modal, and `/ticket list` answers, all without a public URL."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -143,3 +144,19 @@ def test_over_socket_mode_no_unsigned_http_route_accepts_slack_requests(
     )
     assert answer.status_code == 404
     assert "3.000100" not in str(tickets(served))
+
+
+def test_a_malformed_envelope_is_acked_and_skipped_and_bad_metadata_still_makes_a_ticket(
+    served: Served, slack_stub: SlackStub, socket_mode: SocketModeStandIn
+) -> None:
+    broken = {"type": "event_callback", "team_id": "T0TEAM", "event": None, "event_id": "Ev0X"}
+    envelope = socket_mode.send((json.dumps(broken), rq.JSON))
+    assert socket_mode.wait_for_ack(envelope) == {"envelope_id": envelope}  # no redelivery
+    body, content_type = customer_says("toilet is overflowing in the ladies room", ts="4.000100")
+    odd = json.loads(body)
+    odd["event"]["metadata"] = "zz"  # the relay bot's metadata garbled: triaged on its text
+    socket_mode.wait_for_ack(socket_mode.send((json.dumps(odd), content_type)))
+    slack_stub.wait_for_sync(
+        "chat.postMessage", timeout=15, predicate=lambda c: c.body.get("thread_ts") == "4.000100"
+    )
+    assert len(card_posts(slack_stub, "4.000100")) == 1
