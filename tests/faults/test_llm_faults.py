@@ -60,6 +60,43 @@ def check_opened(message: Message, ticket: Ticket) -> None:
         assert ticket.category == rules.category, (message.text, ticket.category)
 
 
+def check_outcomes(
+    messages: list[Message],
+    rows: dict[str, InboxEventRow],
+    tickets: dict[str, Ticket],
+    model: FaultyModel,
+    openai_stub: OpenAIStub,
+) -> tuple[Counter[str], int]:
+    """Every promise of the suite; who decided each message, and how many tickets were
+    opened on an answer that obeyed an injection."""
+    asked = asked_about(openai_stub.requests)
+    decided: Counter[str] = Counter()
+    obeyed = 0  # tickets opened on an answer that obeyed an injection
+    for m in messages:
+        row = rows[m.ts]
+        assert row.status == "done", (m.text, row.status, row.last_error)
+        result = row.result or {}
+        decided[str(result["decided_by"])] += 1
+        if m.kind == "noise":
+            assert result["ticket_id"] is None, (m.text, result)
+            assert asked[m.text] == 0, f"the LLM was asked about noise: {m.text}"
+            continue
+        assert result["action"] in ("ticket", "linked"), (m.text, result)
+        assert asked[m.text] == 1, (m.text, asked[m.text])
+        fell_back = model.kind_of(m.text) in FALLBACKS
+        assert (result["decided_by"] != "llm") == fell_back, (m.text, result)
+        if result["action"] == "ticket":
+            check_opened(m, tickets[result["ticket_id"]])
+            obeyed += model.obeyed(m.text)
+    for ticket in tickets.values():
+        check_ticket_bounded(ticket)
+    assert len(openai_stub.requests) == sum(model.kinds.values())
+    assert set(model.kinds) >= FALLBACKS, f"not every fault was met: {model.kinds}"
+    assert obeyed, "no ticket was opened on an answer that obeyed an injection"
+
+    return decided, obeyed
+
+
 async def run_club_day(
     slack_stub: SlackStub, openai_stub: OpenAIStub, db_url: str, count: int, seed: int
 ) -> None:
@@ -86,31 +123,7 @@ async def run_club_day(
         tickets = {t.ticket_id: t for t in await h.tickets()}
     elapsed = time.monotonic() - started
 
-    asked = asked_about(openai_stub.requests)
-    decided: Counter[str] = Counter()
-    obeyed = 0  # tickets opened on an answer that obeyed an injection
-    for m in messages:
-        row = rows[m.ts]
-        assert row.status == "done", (m.text, row.status, row.last_error)
-        result = row.result or {}
-        decided[str(result["decided_by"])] += 1
-        if m.kind == "noise":
-            assert result["ticket_id"] is None, (m.text, result)
-            assert asked[m.text] == 0, f"the LLM was asked about noise: {m.text}"
-            continue
-        assert result["action"] in ("ticket", "linked"), (m.text, result)
-        assert asked[m.text] == 1, (m.text, asked[m.text])
-        fell_back = model.kind_of(m.text) in FALLBACKS
-        assert (result["decided_by"] != "llm") == fell_back, (m.text, result)
-        if result["action"] == "ticket":
-            check_opened(m, tickets[result["ticket_id"]])
-            obeyed += model.obeyed(m.text)
-    for ticket in tickets.values():
-        check_ticket_bounded(ticket)
-    assert len(openai_stub.requests) == sum(model.kinds.values())
-    assert set(model.kinds) >= FALLBACKS, f"not every fault was met: {model.kinds}"
-    assert obeyed, "no ticket was opened on an answer that obeyed an injection"
-
+    decided, obeyed = check_outcomes(messages, rows, tickets, model, openai_stub)
     kinds = Counter(m.kind for m in messages)
     print(
         f"\nLLM faults: {len(messages)} messages ({dict(kinds)}), "
