@@ -131,13 +131,6 @@ async def test_sqlite_busy_while_messages_are_acked_and_triaged(
     assert waiting > 0  # triage had work to do while the lock was held
 
 
-@pytest.mark.xfail(
-    reason="open defect: with a 1 s busy timeout and a 3 s lock, refused acks are stored on "
-    "Slack's retry, but a few rows (inbox or outbox) are still queued 30 s later; the "
-    "triage worker's failed-release path is fixed (bot/intake/worker.py), the outbox "
-    "sender's mark_failed path and the heartbeat are not yet examined",
-    strict=False,
-)
 async def test_sqlite_locked_past_the_busy_timeout_is_not_acked(
     slack_stub: SlackStub, sqlite_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -67,11 +67,11 @@ def check_outcomes(
     model: FaultyModel,
     openai_stub: OpenAIStub,
 ) -> tuple[Counter[str], int]:
-    """Every promise of the suite; who decided each message, and how many tickets were
-    opened on an answer that obeyed an injection."""
+    """Every promise of the suite; who decided each message, and how many problems got an
+    LLM answer that obeyed an injection."""
     asked = asked_about(openai_stub.requests)
     decided: Counter[str] = Counter()
-    obeyed = 0  # tickets opened on an answer that obeyed an injection
+    obeyed = 0  # problems whose LLM answer obeyed an injection
     for m in messages:
         row = rows[m.ts]
         assert row.status == "done", (m.text, row.status, row.last_error)
@@ -85,14 +85,15 @@ def check_outcomes(
         assert asked[m.text] == 1, (m.text, asked[m.text])
         fell_back = model.kind_of(m.text) in FALLBACKS
         assert (result["decided_by"] != "llm") == fell_back, (m.text, result)
+        # Met whether it opened its ticket or was linked to one (which one opens varies).
+        obeyed += model.obeyed(m.text)
         if result["action"] == "ticket":
             check_opened(m, tickets[result["ticket_id"]])
-            obeyed += model.obeyed(m.text)
     for ticket in tickets.values():
         check_ticket_bounded(ticket)
     assert len(openai_stub.requests) == sum(model.kinds.values())
     assert set(model.kinds) >= FALLBACKS, f"not every fault was met: {model.kinds}"
-    assert obeyed, "no ticket was opened on an answer that obeyed an injection"
+    assert obeyed, "no LLM answer obeyed an injection: the case was not met"
 
     return decided, obeyed
 
