@@ -73,9 +73,9 @@ class InboxRepository:
         self, kind: str, limit: int, owner: str, held: Collection[int] = ()
     ) -> InboxRows:
         """Claim for `owner` pending rows, rows whose owner is gone (no longer in
-        `workers`) and rows `owner` claimed long ago but no longer works on (not in `held`);
-        nothing while `owner` itself is not registered. SKIP LOCKED: two claimers never
-        take the same row."""
+        `workers`) and rows `owner` claimed but no longer works on (not in `held`: a
+        release that failed); nothing while `owner` itself is not registered. SKIP
+        LOCKED: two claimers never take the same row."""
         if not await is_registered(self.session, owner):
             return []
         now = utcnow()
@@ -90,8 +90,7 @@ class InboxRepository:
                         processing & InboxEventRow.claimed_by.not_in(live_owners()),
                         processing
                         & (InboxEventRow.claimed_by == owner)
-                        & InboxEventRow.id.not_in(held)
-                        & (InboxEventRow.claimed_at <= now - STRAY_CLAIM_EXPIRY),
+                        & InboxEventRow.id.not_in(held),
                         processing
                         & InboxEventRow.claimed_by.is_(None)
                         & (InboxEventRow.claimed_at <= now - STRAY_CLAIM_EXPIRY),

@@ -55,9 +55,10 @@ class OutboxRepository:
 
     async def claim_due(self, limit: int, owner: str, held: Collection[int] = ()) -> OutboxRows:
         """Claim for `owner`, in creation order, due rows, rows whose owner is gone (no
-        longer in `workers`) and rows `owner` claimed long ago but no longer works on (not
-        in `held`); nothing while `owner` itself is not registered. SKIP LOCKED lets several
-        senders share work on PostgreSQL (SQLite serialises writers)."""
+        longer in `workers`) and rows `owner` claimed but no longer works on (not in
+        `held`: a release that failed); nothing while `owner` itself is not registered.
+        SKIP LOCKED lets several senders share work on PostgreSQL (SQLite serialises
+        writers)."""
         if not await is_registered(self.session, owner):
             return []
         now = utcnow()
@@ -72,8 +73,7 @@ class OutboxRepository:
                         sending & OutboxMessageRow.claimed_by.not_in(live_owners()),
                         sending
                         & (OutboxMessageRow.claimed_by == owner)
-                        & OutboxMessageRow.id.not_in(held)
-                        & (OutboxMessageRow.next_attempt_at <= now - STRAY_CLAIM_EXPIRY),
+                        & OutboxMessageRow.id.not_in(held),
                         sending
                         & OutboxMessageRow.claimed_by.is_(None)
                         & (OutboxMessageRow.next_attempt_at <= now - STRAY_CLAIM_EXPIRY),

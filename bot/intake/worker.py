@@ -27,6 +27,9 @@ class TriageWorker(DrainLoop):
         self.presence = presence
         # The rows a drain of this worker is on now; any other row it holds is orphaned.
         self._held: set[int] = set()
+        # Rows that failed and could not be put back yet (the database failing too): still
+        # held, so nothing else takes them, until a later drain puts them back.
+        self._unreleased: list[tuple[InboxEventRow, str]] = []
         super().__init__()
 
     async def drain(self, batch: int = 10) -> int:
@@ -34,6 +37,7 @@ class TriageWorker(DrainLoop):
         (the next wake or poll), never again in this one: a retry at once would spend every
         attempt within milliseconds of a passing outage."""
         await self.presence.ensure_registered()
+        await self._release()
         handled = 0
         claimed: list[int] = []
         failed: list[tuple[InboxEventRow, str]] = []
@@ -58,13 +62,21 @@ class TriageWorker(DrainLoop):
                         failed.append((row, f"{type(exc).__name__}: {exc}"))
                     handled += 1
         finally:
-            await self._release(failed)
-            self._held.difference_update(claimed)
+            self._held.difference_update(set(claimed) - {row.id for row, _ in failed})
+            self._unreleased += failed
+            await self._release()
 
-    async def _release(self, failed: list[tuple[InboxEventRow, str]]) -> None:
-        for row, error in failed:
+    async def _release(self) -> None:
+        """Put the failed rows back for a retry (or give up on them). If the database fails
+        here too, the rest stay held and the next drain tries again: left to the stray
+        expiry they would wait minutes."""
+        for failure in list(self._unreleased):
+            row, error = failure
             async with self.database.unit_of_work() as session:
                 inbox = InboxRepository(session)
                 locked = await inbox.get(row.idempotency_key, lock=True)
                 if locked is not None and inbox.holds(locked, row.claimed_by):
                     inbox.fail(locked, error, give_up=locked.attempts >= MAX_ATTEMPTS)
+            if failure in self._unreleased:  # another drain may have put it back first
+                self._unreleased.remove(failure)
+            self._held.discard(row.id)
