@@ -38,7 +38,7 @@ ScoreFile = Annotated[
 ]
 Train = Annotated[
     bool,
-    typer.Option("--train", help="Retrain the local model's weights from tests/data (a checkout)."),
+    typer.Option("--train", help="Retrain the shipped weights file from the corpus (a checkout)."),
 ]
 Out = Annotated[
     Path | None,

@@ -12,6 +12,7 @@ from handlers.commands.parsed import (
     AssignTicket,
     Command,
     CreateTicket,
+    DismissTicket,
     Help,
     ResolveTicket,
     SetStatus,
@@ -74,6 +75,10 @@ def parse_command(text: str, *, caller: str, locations: Sequence[str] = ()) -> C
                 verb,
                 lambda ticket_id: _parse_text(words, ticket_id, verb),
                 "T-42 <what fixed it>",
+            )
+        case "dismiss":
+            return _with_ticket(
+                words, verb, lambda ticket_id: _parse_dismiss(words, ticket_id), "T-42 <why>"
             )
         case "web":
             return WebLogin()
@@ -160,3 +165,14 @@ def _parse_text(words: Words, ticket_id: str, verb: str) -> Command:
             )
         )
     return ResolveTicket(ticket_id, text)
+
+
+def _parse_dismiss(words: Words, ticket_id: str) -> Command:
+    why = words.rest(2)
+    if not why:
+        return Help(
+            problem=(
+                f"Say why it should not have been a ticket: `/ticket dismiss {ticket_id} <why>`."
+            )
+        )
+    return DismissTicket(ticket_id, why)
