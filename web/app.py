@@ -27,6 +27,7 @@ def create_app(
     health: HealthCheck,
     *,
     triage: str,
+    triage_weights: Callable[[], str | None] = lambda: None,
     api_token: str | None = None,
     slack: AsyncApp | None = None,
     lifespan: Lifespan | None = None,
@@ -48,7 +49,9 @@ def create_app(
                 status_code=503,
             )
         # Triage without its model still works (on the rules): said, but still healthy.
-        return JSONResponse({"status": "ok", "database": "ok", "triage": triage})
+        answer = {"status": "ok", "database": "ok", "triage": triage}
+        weights = triage_weights()  # "shipped", or retrained ones from the database
+        return JSONResponse(answer if weights is None else answer | {"triage_weights": weights})
 
     if dashboard is not None:
         mount_dashboard(app, dashboard)

@@ -142,10 +142,13 @@ class TriageLearning:
             return
         async with self.database.unit_of_work() as session:
             repository = TriageWeightsRepository(session)
-            if await repository.newest_id(shipped.model) in (None, self.local.stored_id):
+            newest_id = await repository.newest_id(shipped.model)
+            if newest_id == self.local.stored_id:
                 return
             row = await repository.newest(shipped.model)
-        assert row is not None
+        if row is None:  # none stored (any more): the shipped file
+            self.local.use(shipped, "shipped", None)
+            return
         try:
             heads = parse_heads(row.weights, shipped.model, shipped.dimensions, f"#{row.id}")
         except WeightsError as exc:
