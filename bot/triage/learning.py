@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -88,9 +89,15 @@ class StoredWeights:
 class TriageLearning:
     """Retrains and refreshes one local classifier's heads (see the module doc)."""
 
-    def __init__(self, database: Database, local: LocalClassifier) -> None:
+    def __init__(
+        self,
+        database: Database,
+        local: LocalClassifier,
+        corpus: Callable[[], list[Example]] = lambda: training.read_corpus().examples,
+    ) -> None:
         self.database = database
         self.local = local
+        self.corpus = corpus  # the shipped corpus (a test's tiny one trains in seconds)
         self._corpus: tuple[list[Example], NDArray[np.float64]] | None = None
 
     async def learned(self) -> list[Example]:
@@ -127,7 +134,7 @@ class TriageLearning:
 
     def _fit(self, shipped: Heads, embedder: embedding.Embedder, learned: list[Example]) -> Heads:
         if self._corpus is None:  # the corpus's vectors do not change: embedded once
-            corpus = training.read_corpus().examples
+            corpus = self.corpus()
             self._corpus = corpus, training.embed_all(embedder, [e.text for e in corpus])
         corpus, vectors = self._corpus
         learned_vectors = training.embed_all(embedder, [e.text for e in learned])
