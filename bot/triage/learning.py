@@ -137,9 +137,10 @@ class TriageLearning:
             corpus = self.corpus()
             self._corpus = corpus, training.embed_all(embedder, [e.text for e in corpus])
         corpus, vectors = self._corpus
-        learned_vectors = training.embed_all(embedder, [e.text for e in learned])
-        if not learned:
-            learned_vectors = np.zeros((0, vectors.shape[1]))
+        texts = [e.text for e in learned]
+        learned_vectors = (
+            training.embed_all(embedder, texts) if texts else np.zeros((0, vectors.shape[1]))
+        )
         return retraining.refit(shipped, corpus, vectors, learned, learned_vectors)
 
     async def refresh(self) -> None:
