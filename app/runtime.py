@@ -111,11 +111,12 @@ class Runtime:
             await self.stop()
 
     async def start(self) -> None:
-        if self.slack is None:
-            return
         learning = self.learning
         if learning is not None:
             await _first_refresh(learning)  # before the first message is triaged
+        if self.slack is None:
+            return
+        if learning is not None:
             self._tasks.append(asyncio.create_task(learning.run(), name="triage-weights"))
         self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox-sender"))
         self._tasks.append(asyncio.create_task(self.triage_worker.run(), name="triage-worker"))
