@@ -59,5 +59,5 @@ def retrain(settings: Settings) -> None:
     typer.echo("Embedding the corpus and the learned examples, fitting ...")
     stored = asyncio.run(run())
     assert stored is not None  # forced
-    typer.echo(f"Stored {stored.label}.")
+    typer.echo(f"Weights {stored.label}.")
     typer.echo("Every instance reads them within a minute (its weights check).")
