@@ -147,8 +147,7 @@ def build_scheduler(
     retrain: Retrain | None = None,
 ) -> AsyncIOScheduler:
     """The scheduler with its jobs, not started: call `start()` inside the running event
-    loop, and `shutdown(wait=False)` to stop. `clock` is the jobs' idea of now; `retrain`
-    (when the local model is loaded) retrains triage."""
+    loop, and `shutdown(wait=False)` to stop. `clock` is the jobs' idea of now."""
     zone = ZoneInfo(club.digest.timezone)
     digest_trigger = crontab_trigger(club.digest.cron, zone)
     scheduler = AsyncIOScheduler(timezone=zone, job_defaults=JOB_DEFAULTS)
@@ -188,6 +187,8 @@ def _add_retrain(
     clock: Callable[[], datetime],
     zone: ZoneInfo,
 ) -> None:
+    """The nightly triage retrain (given when the local model is loaded)."""
+
     async def retrain_triage() -> None:
         await retrain_once_a_night(database, retrain, clock(), zone)
 

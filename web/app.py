@@ -42,16 +42,7 @@ def create_app(
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        reason = await health()
-        if reason is not None:
-            return JSONResponse(
-                {"status": "unavailable", "reason": f"database: {reason}", "triage": triage},
-                status_code=503,
-            )
-        # Triage without its model still works (on the rules): said, but still healthy.
-        answer = {"status": "ok", "database": "ok", "triage": triage}
-        weights = triage_weights()  # "shipped", or retrained ones from the database
-        return JSONResponse(answer if weights is None else answer | {"triage_weights": weights})
+        return _health_answer(await health(), triage, triage_weights())
 
     if dashboard is not None:
         mount_dashboard(app, dashboard)
@@ -64,3 +55,15 @@ def create_app(
             return await slack_handler.handle(request)
 
     return app
+
+
+def _health_answer(reason: str | None, triage: str, weights: str | None) -> JSONResponse:
+    if reason is not None:
+        return JSONResponse(
+            {"status": "unavailable", "reason": f"database: {reason}", "triage": triage},
+            status_code=503,
+        )
+    # Triage without its model still works (on the rules): said, but still healthy.
+    answer = {"status": "ok", "database": "ok", "triage": triage}
+    # Which weights the local model reads: "shipped", or retrained ones from the database.
+    return JSONResponse(answer if weights is None else answer | {"triage_weights": weights})

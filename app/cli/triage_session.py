@@ -105,7 +105,8 @@ def score(session: TriageSession, score_file: Path) -> None:
     except scoring.ExampleError as exc:
         raise fail(str(exc)) from None
     scores, _ = scoring.evaluate(examples, session.decide, session.known)
-    typer.echo(f"{score_file} ({session.backend} backend, {session.weights} weights)")
+    typer.echo(f"{score_file} ({session.backend} backend)")
+    typer.echo(f"triage weights: {session.weights}", err=True)
     typer.echo(scores.report())
     for miss in scores.misses:
         typer.echo(f"  miss {miss.id} {miss.field}: expected {miss.expected}, got {miss.got}")
