@@ -20,7 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.classifier import build_classifier, describe
+from app.classifier import backend, build_classifier, describe
 from app.scheduler import build_scheduler
 from app.settings import Settings
 from bot.access.links import SignInLinks
@@ -33,6 +33,8 @@ from bot.monitoring.service import SystemEvents
 from bot.presence import Presence, this_process
 from bot.tickets.permissions import GroupMembers, Permissions
 from bot.tickets.usecases import Operations
+from bot.triage.learning import TriageLearning
+from bot.triage.local import load_local
 from delivery.sender import OutboxSender
 from handlers import register_listeners
 from handlers.edge.endpoint import SlackEndpoint
@@ -86,6 +88,7 @@ class Runtime:
     sign_in: SignInLinks | None  # None: no secret to sign dashboard links with
     dashboard_url: str
     triage: str  # what triage runs on (`describe`), for /healthz
+    learning: TriageLearning | None  # the local model's retraining, when it is loaded
     asgi: FastAPI = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     scheduler: AsyncIOScheduler | None = field(default=None, init=False)
@@ -97,6 +100,7 @@ class Runtime:
             self.operations,
             self.database.unreachable_reason,
             triage=self.triage,
+            triage_weights=self.triage_weights,
             api_token=token.get_secret_value() if token else None,
             slack=endpoint.handle if (endpoint := self._slack_endpoint()) else None,
             max_body_bytes=self.settings.max_request_body_bytes,
@@ -123,6 +127,10 @@ class Runtime:
             self.slack.async_dispatch, secret.get_secret_value() if secret else None
         )
 
+    def triage_weights(self) -> str | None:
+        """Which weights the local model reads (for /healthz); None without the model."""
+        return self.learning.local.weights if self.learning is not None else None
+
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
         await self.start()
@@ -132,16 +140,27 @@ class Runtime:
             await self.stop()
 
     async def start(self) -> None:
-        if self.slack is not None:
-            # Registered, and the workers found gone reaped, before the first claim: their
-            # work is taken up at once.
-            await self.presence.beat()
-            self._tasks.append(asyncio.create_task(self.presence.run(), name="presence"))
-            self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox-sender"))
-            self._tasks.append(asyncio.create_task(self.triage_worker.run(), name="triage-worker"))
-            # Digests, SLA checks, auto-archive: created and started inside the running loop.
-            self.scheduler = build_scheduler(self.database, self.settings.club, self.sender.wake)
-            self.scheduler.start()
+        learning = self.learning
+        if learning is not None:
+            await _first_refresh(learning)  # before the first message is triaged
+        if self.slack is None:
+            return
+        # Registered, and the workers found gone reaped, before the first claim: their
+        # work is taken up at once.
+        await self.presence.beat()
+        self._tasks.append(asyncio.create_task(self.presence.run(), name="presence"))
+        if learning is not None:
+            self._tasks.append(asyncio.create_task(learning.run(), name="triage-weights"))
+        self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox-sender"))
+        self._tasks.append(asyncio.create_task(self.triage_worker.run(), name="triage-worker"))
+        # Digests, SLA checks, auto-archive, retraining: created and started inside the loop.
+        self.scheduler = build_scheduler(
+            self.database,
+            self.settings.club,
+            self.sender.wake,
+            retrain=learning.retrain if learning is not None else None,
+        )
+        self.scheduler.start()
 
     async def stop(self) -> None:
         if self.scheduler is not None:
@@ -164,6 +183,22 @@ class Runtime:
             await asyncio.wait_for(self.database.dispose(), timeout=STOP_TIMEOUT_S)
         except TimeoutError:
             log.warning("runtime.database_dispose_timed_out")
+
+
+async def _first_refresh(learning: TriageLearning) -> None:
+    try:
+        await learning.refresh()
+    except Exception:  # the shipped weights still triage; the periodic refresh tries again
+        log.exception("triage.weights_refresh_failed")
+
+
+def _learning(settings: Settings, database: Database) -> TriageLearning | None:
+    """Retraining and stored weights for the local model, when triage reads it (the local
+    backend, or the LLM's fallback) and it loaded."""
+    if backend(settings) == "rules":
+        return None
+    local = load_local()  # the process's one local classifier, the one triage reads
+    return TriageLearning(database, local) if local.embedder is not None else None
 
 
 def build_runtime(
@@ -203,6 +238,7 @@ def build_runtime(
         sign_in,
         dashboard_url,
         describe(classifier),
+        _learning(settings, database),
     )
 
 

@@ -2,7 +2,8 @@
 
 - the digest of open tickets, on the configured cron schedule and time zone;
 - SLA checks, every minute;
-- auto-archive of tickets resolved for 30 days, daily.
+- auto-archive of tickets resolved for 30 days, daily;
+- retraining the local triage model on operators' decisions, nightly, when they changed.
 
 Every process runs every job; a digest run claims its cron tick and an archive run its day
 in the database first (bot.followup.jobs), so several processes post each digest once. SLA notices
@@ -11,7 +12,7 @@ are unique per ticket, clock and level on their own (bot.followup.sla.notices)."
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +33,7 @@ log = logging.getLogger("clubos.scheduler")
 
 SLA_INTERVAL = timedelta(minutes=1)
 ARCHIVE_AT = {"hour": 3, "minute": 30}  # local time, before the morning digest
+RETRAIN_AT = {"hour": 2, "minute": 45}  # local time, when fewest customers write
 # Every job: runs missed while the loop was busy run once between them, and only within the
 # misfire grace; never two runs of one job at once.
 JOB_DEFAULTS: dict[str, Any] = {
@@ -122,12 +124,27 @@ async def archive_once_a_day(
         await archive_resolved(database, club, now, wake)
 
 
+Retrain = Callable[[], Awaitable[object]]
+
+
+async def retrain_once_a_night(
+    database: Database, retrain: Retrain, now: datetime, zone: ZoneInfo
+) -> None:
+    """Retrain triage once per night of `zone` however many processes run it (the run that
+    claims the day; `retrain` itself skips when nothing new was learned)."""
+    async with database.unit_of_work() as session:
+        won = await claim(session, Job.TRIAGE_RETRAIN, day_period(now.astimezone(zone)))
+    if won:
+        await retrain()
+
+
 def build_scheduler(
     database: Database,
     club: ClubConfig,
     wake: Callable[[], None] | None = None,
     *,
     clock: Callable[[], datetime] = utcnow,
+    retrain: Retrain | None = None,
 ) -> AsyncIOScheduler:
     """The scheduler with its jobs, not started: call `start()` inside the running event
     loop, and `shutdown(wait=False)` to stop. `clock` is the jobs' idea of now."""
@@ -158,4 +175,26 @@ def build_scheduler(
         id=Job.ARCHIVE.value,
         name="auto-archive",
     )
+    if retrain is not None:
+        _add_retrain(scheduler, database, retrain, clock, zone)
     return scheduler
+
+
+def _add_retrain(
+    scheduler: AsyncIOScheduler,
+    database: Database,
+    retrain: Retrain,
+    clock: Callable[[], datetime],
+    zone: ZoneInfo,
+) -> None:
+    """The nightly triage retrain (given when the local model is loaded)."""
+
+    async def retrain_triage() -> None:
+        await retrain_once_a_night(database, retrain, clock(), zone)
+
+    scheduler.add_job(
+        retrain_triage,
+        CronTrigger(**RETRAIN_AT, timezone=zone),
+        id=Job.TRIAGE_RETRAIN.value,
+        name="triage retrain",
+    )

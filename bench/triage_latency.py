@@ -3,7 +3,7 @@ memory with the model loaded, each printed beside its target (issue 12).
 
     .venv/bin/python bench/triage_latency.py
 
-Latency: every message of tests/data/triage_dev.jsonl through the whole pipeline (SOP gate,
+Latency: every message of bot/triage/corpus/triage_dev.jsonl through the whole pipeline (SOP gate,
 rules, embedding, heads, policy), pinned to one core (taskset, one OpenMP thread). RSS:
 `serve` with TRIAGE_BACKEND=local on a scratch SQLite database, read from /proc once it
 answers /healthz and has idled. Not a test: the figures depend on the machine.
@@ -28,7 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEV = ROOT / "tests" / "data" / "triage_dev.jsonl"
+DEV = ROOT / "bot" / "triage" / "corpus" / "triage_dev.jsonl"
 P99_TARGET_MS = 100.0
 RSS_TARGET_MB = 250.0
 IDLE_S = 3.0

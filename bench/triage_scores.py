@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.triage import embedding, engine, scoring  # noqa: E402
 from bot.triage.local import LocalClassifier, load_local  # noqa: E402
-from bot.triage.training import CORPUS  # noqa: E402
+from bot.triage.training import CORPUS, CORPUS_DIR  # noqa: E402
 from bot.triage.types import Classifier, TriageDecision, TriageInput  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -78,7 +78,7 @@ def main() -> None:
     with asyncio.Runner() as runner:
         decide = deciders(runner)
         for name in SETS:
-            path = DATA / name
+            path = (DATA if "blind" in name else CORPUS_DIR) / name
             if not path.exists():
                 continue
             examples = scoring.load_examples(path)

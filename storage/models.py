@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -84,6 +85,9 @@ class TicketRow(Base):
     resolution_notes: Mapped[str | None] = mapped_column(Text)
     hold_reason: Mapped[str | None] = mapped_column(Text)
     learnable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An operator said it should never have been opened: with `learnable`, it teaches triage
+    # "no ticket" for messages like it.
+    dismissed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     decided_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -262,3 +266,19 @@ class SignInLinkRow(Base):
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32))
     used_at: Mapped[datetime]
+
+
+class TriageWeightsRow(Base):
+    """Triage heads retrained on the club's learned examples; the newest whose embedding
+    model matches is what every process's local classifier reads."""
+
+    __tablename__ = "triage_weights"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime]
+    model: Mapped[str] = mapped_column(String(128))  # the embedding model they fit
+    learned_examples: Mapped[int] = mapped_column(Integer)
+    # A digest of the learned examples they were fitted on: the nightly job retrains only
+    # when it moves (a new flag, a recategorisation, a dismissal).
+    examples_digest: Mapped[str] = mapped_column(String(64))
+    weights: Mapped[str] = mapped_column(Text)  # `Heads.to_json`, byte for byte

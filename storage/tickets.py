@@ -77,6 +77,7 @@ class TicketFields:
     response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
     first_response_at: datetime | None = None
+    dismissed: bool = False
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ class TicketOut(BaseModel):
     resolved_at: datetime | None
     learnable: bool
     decided_by: str | None = Field(description="`llm`, `rules` or a Slack user id")
+    dismissed: bool = Field(description="An operator said it should never have been a ticket")
 
 
 class AuditEventOut(BaseModel):

@@ -28,6 +28,7 @@ def create_app(
     health: HealthCheck,
     *,
     triage: str,
+    triage_weights: Callable[[], str | None] = lambda: None,
     api_token: str | None = None,
     slack: SlackEndpoint | None = None,
     lifespan: Lifespan | None = None,
@@ -44,14 +45,7 @@ def create_app(
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        reason = await health()
-        if reason is not None:
-            return JSONResponse(
-                {"status": "unavailable", "reason": f"database: {reason}", "triage": triage},
-                status_code=503,
-            )
-        # Triage without its model still works (on the rules): said, but still healthy.
-        return JSONResponse({"status": "ok", "database": "ok", "triage": triage})
+        return _health_answer(await health(), triage, triage_weights())
 
     if dashboard is not None:
         mount_dashboard(app, dashboard)
@@ -60,3 +54,15 @@ def create_app(
         app.post("/slack/events", include_in_schema=False)(slack)
 
     return app
+
+
+def _health_answer(reason: str | None, triage: str, weights: str | None) -> JSONResponse:
+    if reason is not None:
+        return JSONResponse(
+            {"status": "unavailable", "reason": f"database: {reason}", "triage": triage},
+            status_code=503,
+        )
+    # Triage without its model still works (on the rules): said, but still healthy.
+    answer = {"status": "ok", "database": "ok", "triage": triage}
+    # Which weights the local model reads: "shipped", or retrained ones from the database.
+    return JSONResponse(answer if weights is None else answer | {"triage_weights": weights})

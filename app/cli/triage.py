@@ -1,6 +1,7 @@
 """`clubos-tickets triage`: what triage decides for one message, for JSON lines on stdin, or
 how well it scores on a labelled file, with the configured backend; `--train` retrains the
-local model's weights from the labelled corpus.
+local model's shipped weights from the labelled corpus, `--retrain` the club's stored ones
+from the corpus and its operators' decisions.
 
 The work (and the triage tables it loads) is in `triage_session`, imported when the command
 runs.
@@ -38,7 +39,15 @@ ScoreFile = Annotated[
 ]
 Train = Annotated[
     bool,
-    typer.Option("--train", help="Retrain the local model's weights from tests/data (a checkout)."),
+    typer.Option("--train", help="Retrain the shipped weights file from the corpus (a checkout)."),
+]
+Retrain = Annotated[
+    bool,
+    typer.Option(
+        "--retrain",
+        help="Retrain on the corpus plus the operators' learnable and dismissed tickets "
+        "(DATABASE_URL); the weights are stored there for every instance.",
+    ),
 ]
 Out = Annotated[
     Path | None,
@@ -53,17 +62,21 @@ def triage_command(
     jsonl: Jsonl = False,
     score_file: ScoreFile = None,
     train: Train = False,
+    retrain: Retrain = False,
     out: Out = None,
 ) -> None:
     """Decide whether a customer message deserves a ticket with the configured backend
     (TRIAGE_BACKEND; with no OPENAI_API_KEY the embedded local model and rules, no network)."""
     from app.cli import triage_session
 
-    if train:
+    if train or retrain:
         from app.cli import triage_training
 
-        cli_settings()  # logging configured, and a bad environment said first
-        triage_training.train(out)
+        settings = cli_settings()  # logging configured, and a bad environment said first
+        if retrain:
+            triage_training.retrain(settings)
+        else:
+            triage_training.train(out)
         return
     if text is None and not jsonl and score_file is None:
         raise fail('Give the message text (e.g. triage "no balls in bay 2"), or --jsonl.')

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import typer
 
-from app.classifier import build_classifier, describe, uses_llm
+from app.classifier import backend, build_classifier, describe
 from app.cli.common import fail
 from app.settings import Settings
 from bot.club import ConfigError
 from bot.triage import engine, scoring
+from bot.triage.learning import TriageLearning
+from bot.triage.local import load_local
 from bot.triage.types import Classifier, TriageDecision, TriageInput
 from storage import migrate
 from storage.db import Database
@@ -37,6 +39,11 @@ class TriageSession:
     def backend(self) -> str:
         return describe(self.classifier)
 
+    @property
+    def weights(self) -> str:
+        """Which weights the local model reads: "shipped", or the club's stored ones."""
+        return load_local().weights if backend_reads_model(self.classifier) else "none"
+
     def decide(self, inp: TriageInput) -> TriageDecision:
         return self.runner.run(engine.triage(inp, self.classifier, sops=self.sops))
 
@@ -48,9 +55,15 @@ class TriageSession:
             self.runner.run(self.database.dispose())
 
 
+def backend_reads_model(classifier: Classifier) -> bool:
+    """Whether triage reads the local model (the local backend, or the LLM's fallback)."""
+    return describe(classifier) != "rules" and load_local().embedder is not None
+
+
 async def _learning_database(settings: Settings) -> Database | None:
-    """The database the LLM learns flagged tickets from, when there is one at the current
-    schema (a missing SQLite file is not created); else None: no learned examples."""
+    """The database triage learns from (the LLM its flagged tickets, the local model its
+    stored weights), when there is one at the current schema (a missing SQLite file is not
+    created); else None: nothing learned."""
     url = settings.database_url
     if migrate.is_missing_sqlite_file(url):
         return None
@@ -68,13 +81,16 @@ def open_session(settings: Settings) -> Iterator[TriageSession]:
     known = tuple(loc.name for loc in club.locations)
     sops = {sop.device: sop.procedure for sop in club.sops} or None
     with asyncio.Runner() as runner:
-        database = runner.run(_learning_database(settings)) if uses_llm(settings) else None
+        learns = backend(settings) != "rules"
+        database = runner.run(_learning_database(settings)) if learns else None
         try:
             classifier = build_classifier(settings, database)
         except ConfigError as exc:
             if database is not None:
                 runner.run(database.dispose())
             raise fail(f"Configuration error: {exc}") from None
+        if database is not None and backend_reads_model(classifier):
+            runner.run(TriageLearning(database, load_local()).refresh())
         session = TriageSession(runner, classifier, database, known, sops)
         try:
             yield session
@@ -90,6 +106,7 @@ def score(session: TriageSession, score_file: Path) -> None:
         raise fail(str(exc)) from None
     scores, _ = scoring.evaluate(examples, session.decide, session.known)
     typer.echo(f"{score_file} ({session.backend} backend)")
+    typer.echo(f"triage weights: {session.weights}", err=True)
     typer.echo(scores.report())
     for miss in scores.misses:
         typer.echo(f"  miss {miss.id} {miss.field}: expected {miss.expected}, got {miss.got}")
@@ -119,3 +136,4 @@ def triage_one(session: TriageSession, text: str, location: str | None, bay: int
     """The whole decision for one message, as JSON."""
     inp = TriageInput(text=text, location=location, bay=bay, known_locations=session.known)
     typer.echo(json.dumps(engine.decision_json(session.decide(inp))))
+    typer.echo(f"triage weights: {session.weights}", err=True)

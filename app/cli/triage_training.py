@@ -1,16 +1,23 @@
 """`clubos-tickets triage --train`: the local model's weights retrained from the labelled
-corpus (see `bot.triage.training`), written where the package ships them unless told."""
+corpus (see `bot.triage.training`), written where the package ships them unless told.
+`triage --retrain`: the club's weights, from the corpus and its operators' decisions (see
+`bot.triage.learning`), stored in the database."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import typer
 
-from app.cli.common import fail
+from app.cli.common import fail, require_current_schema
+from app.settings import Settings
 from bot.triage import embedding, training
 from bot.triage.heads import WEIGHTS_PATH
+from bot.triage.learning import StoredWeights, TriageLearning
+from bot.triage.local import load_local
+from storage.db import Database
 
 
 def train(out: Path | None) -> None:
@@ -33,3 +40,24 @@ def train(out: Path | None) -> None:
     typer.echo("cross-validated on the corpus (the whole pipeline, out of fold):")
     for mode, figures in heads.about["cross_validated_pipeline"].items():
         typer.echo(f"  {mode:6} {json.dumps(figures)}")
+
+
+def retrain(settings: Settings) -> None:
+    """Fit the club's weights now (even when nothing new was learned) and store them."""
+    require_current_schema(settings.database_url)
+    local = load_local()
+    if local.embedder is None:
+        raise fail(f"The embedding model cannot load: {local.problem}")
+
+    async def run() -> StoredWeights | None:
+        database = Database(settings.database_url)
+        try:
+            return await TriageLearning(database, local).retrain(force=True)
+        finally:
+            await database.dispose()
+
+    typer.echo("Embedding the corpus and the learned examples, fitting ...")
+    stored = asyncio.run(run())
+    assert stored is not None  # forced
+    typer.echo(f"Weights {stored.label}.")
+    typer.echo("Every instance reads them within a minute (its weights check).")

@@ -23,6 +23,7 @@ class Job(StrEnum):
     DIGEST = "digest"
     SLA_CHECK = "sla_check"
     ARCHIVE = "archive"
+    TRIAGE_RETRAIN = "triage_retrain"
 
 
 def process_name() -> str:

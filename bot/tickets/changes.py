@@ -74,6 +74,17 @@ class RowChange:
             self.set("resolution_notes", None)
             self.set("resolved_at", None)
 
+    def dismiss(self, why: str) -> None:
+        """Archived from any open or resolved status, bypassing the machine's path through
+        resolved: the reason stands as its resolution notes, as every archived ticket has."""
+        self.set("status", Status.ARCHIVED.value)
+        self.set("hold_reason", None)
+        self.set("resolution_notes", f"Dismissed: {why}")
+        if self.row.resolved_at is None:
+            self.set("resolved_at", utcnow())
+        self.set("dismissed", True)
+        self.set("learnable", True)
+
     def reprioritise(self, priority: Priority) -> None:
         if priority.value == self.row.priority:
             return

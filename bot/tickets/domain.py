@@ -102,6 +102,7 @@ class Ticket:
     response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
     first_response_at: datetime | None = None
+    dismissed: bool = False  # an operator said it should never have been opened
 
     @property
     def number(self) -> int:

@@ -56,6 +56,7 @@ def to_ticket(row: TicketRow, threads: Sequence[str]) -> Ticket:
         response_due_at=row.response_due_at,
         resolution_due_at=row.resolution_due_at,
         first_response_at=row.first_response_at,
+        dismissed=row.dismissed,
     )
 
 

@@ -197,6 +197,17 @@ class TicketService(TicketReader):
         change.set("learnable", learnable)
         return await self._commit_change(change, actor, "learnable")
 
+    async def dismiss(
+        self, ticket_id: str, why: str, *, actor: str, expected_version: int | None
+    ) -> Ticket:
+        """The operator says the ticket should never have been opened: archived at once with
+        the reason, marked dismissed and learnable (it teaches triage "no ticket")."""
+        if not why.strip():
+            raise InvalidTicket("Say why it should not have been a ticket.")
+        change = RowChange(await self._row_for_change(ticket_id, expected_version))
+        change.dismiss(why.strip())
+        return await self._commit_change(change, actor, "dismissed", note=why.strip())
+
     async def edit(
         self, ticket_id: str, edit: TicketEdit, *, actor: str, expected_version: int | None
     ) -> Ticket:

@@ -46,6 +46,7 @@ EXTRA_KEYS: tuple[str, ...] = (
     "resolved_at",
     "learnable",
     "decided_by",
+    "dismissed",
 )
 TICKET_JSON_KEYS: tuple[str, ...] = SEED_KEYS + EXTRA_KEYS
 
@@ -102,6 +103,7 @@ def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
         "resolved_at": _iso_or_none(ticket.resolved_at),
         "learnable": ticket.learnable,
         "decided_by": ticket.decided_by,
+        "dismissed": ticket.dismissed,
     }
 
 
@@ -133,6 +135,7 @@ class TicketRecord(BaseModel):
     resolution_notes: str | None = None
     hold_reason: str | None = None
     learnable: bool = False
+    dismissed: bool = False
     decided_by: ShortId | None = None
     updated_at: datetime | None = None
     resolved_at: datetime | None = None
@@ -177,7 +180,7 @@ class TicketRecord(BaseModel):
             raise ValueError("location is blank")
         return value
 
-    @field_validator("learnable", mode="before")
+    @field_validator("learnable", "dismissed", mode="before")
     @classmethod
     def _null_is_false(cls, value: object) -> object:
         return False if value is None else value

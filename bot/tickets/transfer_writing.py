@@ -80,6 +80,7 @@ def _ticket_fields(record: TicketRecord) -> TicketFields:
         resolution_notes=record.resolution_notes,
         hold_reason=record.hold_reason,
         learnable=record.learnable,
+        dismissed=record.dismissed,
         decided_by=record.decided_by,
         created_at=record.timestamp,
         updated_at=updated_at,

@@ -190,6 +190,18 @@ class Operations(ReadOperations):
             notify.changed(ticket, actor, "learnable", "yes" if learnable else "no")
             return ticket
 
+    async def dismiss(
+        self, actor: str, ticket_id: str, why: str, expected_version: int | None = None
+    ) -> Ticket:
+        """Not a ticket, says an operator: archived, and taught to triage (see the service)."""
+        await self.permissions.require_operator(actor)
+        async with self._work() as (tickets, notify):
+            ticket = await tickets.dismiss(
+                ticket_id, why, actor=actor, expected_version=expected_version
+            )
+            notify.changed(ticket, actor, "dismissed", why)
+            return ticket
+
     async def edit(
         self, actor: str, ticket_id: str, edit: TicketEdit, expected_version: int | None = None
     ) -> Ticket:

@@ -35,6 +35,7 @@ class ExampleLoader:
                 priority=t.priority,
                 title=t.title,
                 bay=t.bay,
+                dismissed=t.dismissed,
             )
             for t in tickets
         ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,53 @@ class ModelReading:
     close: float  # probability that it confirms a fix
 
 
+#: A message this close (cosine) to a precedent takes its operator's decision. Near
+#: paraphrases only: measured on the embedded model, rewordings of dismissed "the playlist
+#: is terrible" messages lie at 0.95-0.98 from them, and a real fault in the same words,
+#: "there's no music playing in the lounge", at 0.94.
+PRECEDENT_SIMILARITY = 0.95
+
+
+@dataclass(frozen=True)
+class Precedent:
+    """One operator decision kept beside retrained heads (`retraining`): a message and
+    whether it deserved a ticket, and which. A linear head cannot tell "the music is too
+    quiet" (dismissed) from "there's no music playing" (a fault): both sit in one corner of
+    the embedding space, so a refit moves them together. Precedents decide only for
+    messages that say nearly the same."""
+
+    vector: Floats  # the message's embedding, L2-normalised
+    ticket: bool
+    category: Category | None
+    priority: Priority | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ticket": self.ticket,
+            "category": self.category and self.category.value,
+            "priority": self.priority and self.priority.value,
+            "vector": [_round(v) for v in self.vector],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], dimensions: int) -> Precedent:
+        vector = np.asarray(data["vector"], dtype=np.float64)
+        if vector.shape != (dimensions,):
+            raise WeightsError(f"precedent vector of shape {vector.shape}")
+        category, priority = data.get("category"), data.get("priority")
+        return cls(
+            vector,
+            bool(data["ticket"]),
+            Category(category) if category else None,
+            Priority(priority) if priority else None,
+        )
+
+    def decide(self, reading: ModelReading) -> ModelReading:
+        if not self.ticket or self.category is None or self.priority is None:
+            return replace(reading, ticket=0.0)
+        return replace(reading, ticket=1.0, category=self.category, priority=self.priority)
+
+
 @dataclass(frozen=True)
 class Heads:
     model: str  # the embedding model the weights were trained on (`embedding.model_id`)
@@ -103,17 +150,28 @@ class Heads:
     close: LinearHead
     thresholds: Thresholds
     about: Mapping[str, Any]  # the corpus and the cross-validation figures, for people
+    precedents: tuple[Precedent, ...] = ()  # only in retrained weights
 
     def read(self, vector: Floats) -> ModelReading:
         def best(head: LinearHead) -> str:
             return head.classes[int(np.argmax(head.probabilities(vector)))]
 
-        return ModelReading(
+        reading = ModelReading(
             ticket=float(self.ticket.probabilities(vector)[1]),
             category=Category(best(self.category)),
             priority=Priority(best(self.priority)),
             close=float(self.close.probabilities(vector)[1]),
         )
+        nearest = self.precedent_for(vector)
+        return reading if nearest is None else nearest.decide(reading)
+
+    def precedent_for(self, vector: Floats) -> Precedent | None:
+        """The most similar precedent at PRECEDENT_SIMILARITY or closer, if any."""
+        if not self.precedents:
+            return None
+        similarity = np.array([p.vector for p in self.precedents]) @ vector
+        best = int(np.argmax(similarity))
+        return self.precedents[best] if similarity[best] >= PRECEDENT_SIMILARITY else None
 
     def to_json(self) -> str:
         """The weights file's text: the same heads always give the same bytes."""
@@ -134,6 +192,8 @@ class Heads:
                 )
             },
         }
+        if self.precedents:  # absent from the shipped file, which has none
+            data["precedents"] = [p.as_json() for p in self.precedents]
         return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -152,6 +212,7 @@ def _heads(data: Mapping[str, Any]) -> Heads:
         close=heads["close"],
         thresholds=Thresholds(float(t["ticket"]), float(t["noise"]), float(t["close"])),
         about=data.get("about", {}),
+        precedents=tuple(Precedent.from_json(p, dimensions) for p in data.get("precedents", ())),
     )
 
 
@@ -170,15 +231,22 @@ def load_heads(model: str, dimensions: int, path: Path = WEIGHTS_PATH) -> Heads:
     """The heads in `path`, when they were trained on `model`'s vectors of `dimensions`;
     else WeightsError saying why."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        heads = _heads(data)
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WeightsError(f"{path.name}: {type(exc).__name__}: {exc}") from None
+    return parse_heads(text, model, dimensions, path.name)
+
+
+def parse_heads(text: str, model: str, dimensions: int, source: str) -> Heads:
+    """The heads in `text` (`Heads.to_json`, from `source`: a file, a database row), when
+    they were trained on `model`'s vectors of `dimensions`; else WeightsError saying why."""
+    try:
+        heads = _heads(json.loads(text))
         check_labels(heads)
-    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, WeightsError):
             raise
-        raise WeightsError(f"{path.name}: {type(exc).__name__}: {exc}") from None
+        raise WeightsError(f"{source}: {type(exc).__name__}: {exc}") from None
     if heads.model != model or heads.dimensions != dimensions:
-        raise WeightsError(
-            f"{path.name} was trained on {heads.model!r}, the model here is {model!r}"
-        )
+        raise WeightsError(f"{source} was trained on {heads.model!r}, the model here is {model!r}")
     return heads

@@ -48,13 +48,15 @@ class LlmAnswer(BaseModel):
 
 @dataclass(frozen=True)
 class LearnedExample:
-    """A ticket an operator flagged `learnable`: the only thing the prompt learns from."""
+    """A ticket an operator flagged `learnable`: the only thing the prompt learns from. A
+    dismissed one (`dismissed`) teaches that such a message needs no ticket."""
 
     text: str
     category: Category
     priority: Priority
     title: str
     bay: int | None
+    dismissed: bool = False
 
 
 ExampleSource = Callable[[], Awaitable[Sequence[LearnedExample]]]
@@ -79,16 +81,7 @@ def _example_messages(examples: Sequence[LearnedExample]) -> list[dict[str, str]
     messages: list[dict[str, str]] = []
     used = 0
     for example in examples[:MAX_EXAMPLES]:
-        answer = LlmAnswer(
-            should_ticket=True,
-            category=example.category.value,
-            priority=example.priority.value,
-            title=example.title,
-            description="",
-            bay=example.bay,
-            suggest_close=False,
-            reason="Operator-confirmed example.",
-        ).model_dump_json()
+        answer = _example_answer(example).model_dump_json()
         question = _message(TriageInput(text=example.text))
         if used + len(question) + len(answer) > EXAMPLE_BUDGET_CHARS:
             continue  # one long example must not crowd out the shorter ones after it
@@ -98,6 +91,30 @@ def _example_messages(examples: Sequence[LearnedExample]) -> list[dict[str, str]
             {"role": "assistant", "content": answer},
         ]
     return messages
+
+
+def _example_answer(example: LearnedExample) -> LlmAnswer:
+    if example.dismissed:
+        return LlmAnswer(
+            should_ticket=False,
+            category=None,
+            priority=None,
+            title="",
+            description="",
+            bay=example.bay,
+            suggest_close=False,
+            reason="An operator dismissed a ticket for this message: not a ticket.",
+        )
+    return LlmAnswer(
+        should_ticket=True,
+        category=example.category.value,
+        priority=example.priority.value,
+        title=example.title,
+        description="",
+        bay=example.bay,
+        suggest_close=False,
+        reason="Operator-confirmed example.",
+    )
 
 
 class LlmClassifier:

@@ -115,6 +115,16 @@ class LocalClassifier:
         self.problem = problem or (None if self.heads else "model not loaded")
         self.with_rules = with_rules
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        # The heads it started with (the shipped file): what a retrain refits.
+        self.shipped = self.heads
+        # Which heads read now: "shipped", or retrained ones from the database (`learning`).
+        self.weights = "shipped"
+        self.stored_id: int | None = None
+
+    def use(self, heads: Heads, weights: str, stored_id: int | None) -> None:
+        """Read with `heads` from the next message on (only with a model loaded)."""
+        if self.embedder is not None:
+            self.heads, self.weights, self.stored_id = heads, weights, stored_id
 
     @property
     def status(self) -> str:

@@ -1,10 +1,11 @@
 """Training the local model's heads: `clubos-tickets triage --train` (in a checkout).
 
-The corpus is the labelled files of CORPUS, in tests/data; the blind set is never among
-them (it measures, it does not teach). Each message is embedded as triage embeds it, and
-deterministic logistic regressions are fitted on the vectors: should it be a ticket, and
-for tickets the category and the priority; and does it confirm a fix. scikit-learn is
-imported here only, so running triage never needs it.
+The corpus is the labelled files of CORPUS, in bot/triage/corpus; the blind set (in
+tests/data) is never among them (it measures, it does not teach). Each message is embedded
+as triage embeds it, and deterministic logistic regressions are fitted on the vectors:
+should it be a ticket, and for tickets the category and the priority; and does it confirm
+a fix. scikit-learn is imported only where heads are fitted (here and `retraining`), so
+running triage never needs it.
 
 The same corpus and model always write the same bytes (`Heads.to_json`).
 """
@@ -27,7 +28,10 @@ from bot.triage.heads import Heads, LinearHead, Thresholds
 from bot.triage.labelled import Example, load_examples
 from bot.triage.training_pipeline import PipelineFolds, Task, tune
 
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
+# Package data, not only a checkout's tests/data: an installed club retrains on this corpus
+# plus its operators' decisions (`retraining`). The texts ship rather than their vectors, so
+# a retrain embeds them with the model it runs on, and the labels stay readable (190 KB).
+CORPUS_DIR = Path(__file__).with_name("corpus")
 #: Every labelled file training reads, in this order; a file not there yet is skipped.
 CORPUS = ("triage_dev.jsonl", "triage_holdout.jsonl", "triage_train.jsonl")
 PRIORITY_ORDER = tuple(p.value for p in sorted(Priority, key=lambda p: p.rank))

@@ -41,8 +41,14 @@ def model(c: float) -> LogisticRegression:
     return LogisticRegression(C=c, solver="newton-cg", max_iter=1_000)
 
 
-def fit_head(vectors: NDArray[np.float64], labels: Labels, c: float) -> LinearHead:
-    fitted = model(c).fit(vectors, labels)
+def fit_head(
+    vectors: NDArray[np.float64],
+    labels: Labels,
+    c: float,
+    weights: NDArray[np.float64] | None = None,
+) -> LinearHead:
+    """One head; `weights` (one per example) make some examples count more."""
+    fitted = model(c).fit(vectors, labels, sample_weight=weights)
     classes = tuple(str(name) for name in fitted.classes_)
     return LinearHead(classes, np.asarray(fitted.coef_), np.asarray(fitted.intercept_))
 

@@ -78,6 +78,14 @@ class ResolveTicket:
 
 
 @dataclass(frozen=True)
+class DismissTicket:
+    """`dismiss T-n <why>`: it should never have been a ticket."""
+
+    ticket_id: str
+    why: str
+
+
+@dataclass(frozen=True)
 class WebLogin:
     """`web`: a one-time sign-in link to the dashboard."""
 
@@ -98,6 +106,7 @@ ReadOrChange = (
     | SetStatus
     | AddNote
     | ResolveTicket
+    | DismissTicket
     | Help
 )
 Command = ReadOrChange | WebLogin

@@ -12,6 +12,7 @@ from handlers.commands.parsed import (
     AssignTicket,
     Command,
     CreateTicket,
+    DismissTicket,
     Help,
     ResolveTicket,
     SetStatus,
@@ -28,6 +29,7 @@ from handlers.commands.words import (
 )
 
 STATUS_NAMES = ", ".join(s.value for s in Status)
+TEXT_USAGE = {"note": "T-42 <text>", "resolve": "T-42 <what fixed it>", "dismiss": "T-42 <why>"}
 NOBODY = {"nobody", "none", "noone", "no_one", "unassign", "unassigned"}
 
 
@@ -64,16 +66,9 @@ def parse_command(text: str, *, caller: str, locations: Sequence[str] = ()) -> C
             return _with_ticket(
                 words, verb, lambda ticket_id: _parse_status(words, ticket_id), "T-42 in_progress"
             )
-        case "note":
+        case "note" | "resolve" | "dismiss":
             return _with_ticket(
-                words, verb, lambda ticket_id: _parse_text(words, ticket_id, verb), "T-42 <text>"
-            )
-        case "resolve":
-            return _with_ticket(
-                words,
-                verb,
-                lambda ticket_id: _parse_text(words, ticket_id, verb),
-                "T-42 <what fixed it>",
+                words, verb, lambda ticket_id: _parse_text(words, ticket_id, verb), TEXT_USAGE[verb]
             )
         case "web":
             return WebLogin()
@@ -148,6 +143,8 @@ def _parse_status(words: Words, ticket_id: str) -> Command:
 
 def _parse_text(words: Words, ticket_id: str, verb: str) -> Command:
     text = words.rest(2)
+    if verb == "dismiss":
+        return _parse_dismiss(ticket_id, text)
     if verb == "note":
         if not text:
             return Help(problem=f"The note is empty: `/ticket note {ticket_id} <text>`.")
@@ -160,3 +157,13 @@ def _parse_text(words: Words, ticket_id: str, verb: str) -> Command:
             )
         )
     return ResolveTicket(ticket_id, text)
+
+
+def _parse_dismiss(ticket_id: str, why: str) -> Command:
+    if not why:
+        return Help(
+            problem=(
+                f"Say why it should not have been a ticket: `/ticket dismiss {ticket_id} <why>`."
+            )
+        )
+    return DismissTicket(ticket_id, why)

@@ -40,7 +40,13 @@ NO_SIGN_IN = (
     "`/ticket show T-<number>`."
 )
 
-Change = parsed.AssignTicket | parsed.SetStatus | parsed.AddNote | parsed.ResolveTicket
+Change = (
+    parsed.AssignTicket
+    | parsed.SetStatus
+    | parsed.AddNote
+    | parsed.ResolveTicket
+    | parsed.DismissTicket
+)
 
 
 async def ticket_command(
@@ -132,3 +138,6 @@ async def _change(command: Change, actor: str, operations: Operations) -> Answer
             return change_done(await operations.add_note(actor, ticket_id, text), "Note added")
         case parsed.ResolveTicket(ticket_id=ticket_id, notes=notes):
             return change_done(await operations.resolve(actor, ticket_id, notes), "Resolved")
+        case parsed.DismissTicket(ticket_id=ticket_id, why=why):
+            ticket = await operations.dismiss(actor, ticket_id, why)
+            return change_done(ticket, "Dismissed (archived; triage learns it was not a ticket)")

@@ -38,6 +38,10 @@ HELP_LINES = (
     ("status T-42 <status>", "open, in_progress, on_hold <reason>, resolved <notes>"),
     ("note T-42 <text>", "add a note"),
     ("resolve T-42 <what fixed it>", "resolve with notes"),
+    (
+        "dismiss T-42 <why>",
+        "never should have been a ticket: archives it, and triage learns from it",
+    ),
     ("web", "a sign-in link to the web dashboard (works once, for 10 minutes)"),
     ("help", "this list"),
 )
@@ -166,6 +170,8 @@ def _event_text(event: AuditEvent) -> str:
             )
         case "unarchived":
             return "unarchived it"
+        case "dismissed":
+            return f"dismissed it as not a ticket: {_quoted(event.note or '')}"
         case "edited":
             fields = ", ".join(sorted(event.changes)) or "nothing"
             return f"edited {escape(fields)}"

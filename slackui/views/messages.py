@@ -22,6 +22,7 @@ ACTION_TEXT = {
     "learnable": "marked it as an example for the AI: {detail}",
     "edited": "edited it",
     "unarchived": "unarchived it",
+    "dismissed": "dismissed it (not a ticket; triage learns from it): {detail}",
 }
 
 

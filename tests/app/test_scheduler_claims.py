@@ -1,5 +1,5 @@
 """Claims on a job's period: two claims of one period, one wins; several schedulers on one
-database post each digest once."""
+database post each digest once, and retrain triage once a night."""
 
 from __future__ import annotations
 
@@ -15,12 +15,19 @@ from bot.club import load_club_config
 from bot.followup.jobs import Job, claim
 from bot.presence import Presence, this_process
 from bot.tickets.domain import Priority
+from bot.triage import embedding
+from bot.triage.embedding import load_embedder
+from bot.triage.learning import TriageLearning
+from bot.triage.local import build_local
+from bot.triage.training import read_corpus
 from delivery.sender import OutboxSender
 from standin.slack_api import SlackStub
 from storage.db import Database
 from storage.jobs import JobRunRepository
+from storage.triage_weights import TriageWeightsRepository
 from tests.app.scheduler_support import DIGEST_TIME, add_ticket, fixed
 from tests.support.app_harness import TEST_CONFIG
+from tests.triage.learning_support import DISMISSED, dismiss, triaged_ticket
 
 OPS = "C0OPS"
 
@@ -101,3 +108,32 @@ async def test_two_schedulers_on_one_database_post_one_digest(
     assert len(posts) == 1
     assert "*Bedford* — 1 open" in posts[0]["blocks"][-1]["text"]["text"]
     assert len(slack_stub.calls("files.completeUploadExternal")) == 1
+
+
+@pytest.mark.parametrize("db_url", ["postgresql", "sqlite"], indirect=True)
+async def test_two_schedulers_on_one_database_retrain_triage_once_a_night(db_url: str) -> None:
+    club = load_club_config(TEST_CONFIG)
+    databases = [Database(db_url), Database(db_url)]
+    embedder = load_embedder()
+    assert embedder is not None
+    await dismiss(databases[0], (await triaged_ticket(databases[0], DISMISSED[0])).ticket_id)
+    learnings = [
+        TriageLearning(d, build_local(embedder), corpus=lambda: read_corpus().examples[:30])
+        for d in databases
+    ]
+    schedulers = [
+        build_scheduler(d, club, clock=fixed(DIGEST_TIME), retrain=learning.retrain)
+        for d, learning in zip(databases, learnings, strict=True)
+    ]
+    try:
+        # Both processes' nightly runs at once (fitting takes seconds: no scheduler timeout).
+        jobs = [s.get_job(Job.TRIAGE_RETRAIN.value) for s in schedulers]
+        await asyncio.gather(*(job.func() for job in jobs))
+        async with databases[0].unit_of_work() as session:
+            claims = await JobRunRepository(session).claims(Job.TRIAGE_RETRAIN.value)
+            stored = await TriageWeightsRepository(session).newest_id(embedding.model_id())
+        assert len(claims) == 1 and stored is not None
+        assert sorted(learning.local.stored_id or 0 for learning in learnings) == [0, stored]
+    finally:
+        for database in databases:
+            await database.dispose()

@@ -12,6 +12,7 @@ from handlers.commands.parsed import (
     AssignTicket,
     Command,
     CreateTicket,
+    DismissTicket,
     Help,
     ListTickets,
     ResolveTicket,
@@ -220,6 +221,14 @@ def test_resolve_needs_notes() -> None:
     )
     assert "/ticket resolve T-9 <notes>" in problem("resolve T-9")
     assert "ticket id" in problem("resolve")
+
+
+def test_dismiss_needs_a_reason() -> None:
+    assert parse("dismiss T-9 customer asking for a song, not a fault") == DismissTicket(
+        "T-9", "customer asking for a song, not a fault"
+    )
+    assert "/ticket dismiss T-9 <why>" in problem("dismiss T-9")
+    assert "ticket id" in problem("dismiss")
 
 
 # --------------------------------------------------------------------------- web / help

@@ -15,16 +15,17 @@ from typing import Any
 from bot.tickets.domain import Category, Priority, Ticket, TicketDraft
 from bot.triage import triage_rules
 from bot.triage.llm import LlmAnswer
+from bot.triage.training import CORPUS_DIR
 from bot.triage.types import Backend, TriageDecision, TriageInput
 from storage.inbox import InboxRepository
 from tests.support import openai_stub as ai
 from tests.support.app_harness import OPERATOR, RELAY, TEST_CONFIG, Harness
 from tests.support.cli import run
 from tests.support.openai_stub import OpenAIStub
-from tests.support.paths import DATA, REPO
+from tests.support.paths import REPO
 
-DEV = DATA / "triage_dev.jsonl"
-HOLDOUT = DATA / "triage_holdout.jsonl"
+DEV = CORPUS_DIR / "triage_dev.jsonl"
+HOLDOUT = CORPUS_DIR / "triage_holdout.jsonl"
 LOCATIONS = ("Bedford", "Dartmouth", "Halifax", "Truro", "River Oaks", "Stratford", "Bayers Lake")
 FAC, TECH = Category.FACILITIES, Category.TECH
 LOW, MEDIUM, HIGH, CRITICAL = Priority.LOW, Priority.MEDIUM, Priority.HIGH, Priority.CRITICAL

@@ -75,8 +75,10 @@ async def _health(configured: Settings) -> dict[str, object]:
 
 async def test_healthz_names_the_triage_backend(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/t.db"
-    assert (await _health(settings("auto", database_url=url)))["triage"] == "local"
-    assert (await _health(settings("rules", database_url=url)))["triage"] == "rules"
+    local = await _health(settings("auto", database_url=url))
+    assert (local["triage"], local["triage_weights"]) == ("local", "shipped")
+    rules = await _health(settings("rules", database_url=url))
+    assert rules["triage"] == "rules" and "triage_weights" not in rules
 
 
 async def test_healthz_says_when_the_model_is_unavailable(

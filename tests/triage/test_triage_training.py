@@ -18,8 +18,8 @@ from tests.triage.local_support import CachingEmbedder, triage_offline
 
 def test_the_corpus_is_every_labelled_file_but_the_blind_set() -> None:
     assert not any("blind" in name for name in training.CORPUS)
-    labelled = {p.name for p in DATA.glob("triage_*.jsonl")}
-    assert labelled - set(training.CORPUS) == {"triage_blind.jsonl"}
+    assert {p.name for p in training.CORPUS_DIR.glob("*.jsonl")} == set(training.CORPUS)
+    assert {p.name for p in DATA.glob("triage_*.jsonl")} == {"triage_blind.jsonl"}
     with pytest.raises(training.TrainingError, match="never trained on"):
         training.read_corpus(DATA, ["triage_dev.jsonl", "triage_blind.jsonl"])
 
@@ -49,7 +49,7 @@ def test_weights_say_which_model_they_fit() -> None:
 
 
 def test_training_twice_writes_the_same_bytes(embedder: CachingEmbedder, tmp_path: Path) -> None:
-    examples = load_examples(DATA / "triage_dev.jsonl")
+    examples = load_examples(training.CORPUS_DIR / "triage_dev.jsonl")
     corpus = training.Corpus(examples, {"triage_dev.jsonl": "a digest"})
     written = []
     for run in range(2):

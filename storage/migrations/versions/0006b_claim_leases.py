@@ -1,11 +1,11 @@
 """claim owners: live workers, and who holds each inbox and outbox claim
 
-Self-contained: it only adds a table and two columns, so re-chaining it after another
-revision is the one-line edit of `down_revision`.
+Written beside 0006 (triage learning) and chained after it: it only adds a table and two
+columns.
 
 Revision ID: 0006b_claim_leases
-Revises: 0005
-Create Date: 2026-12-08 10:00:00.000000
+Revises: 0006
+Create Date: 2026-12-02 16:00:00.000000
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from alembic import op
 from storage.models import UTCDateTime
 
 revision: str = "0006b_claim_leases"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
