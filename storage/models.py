@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -203,7 +204,7 @@ class WorkerRow(Base):
     # at once that it is gone; `process_started` tells a reused pid from the original.
     host: Mapped[str] = mapped_column(String(255))
     pid: Mapped[int] = mapped_column(Integer)
-    process_started: Mapped[float | None]
+    process_started: Mapped[float | None] = mapped_column(Float)
     started_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
 

@@ -86,6 +86,7 @@ ROWS = [
     Row(Kind.COMMAND, "SetStatus", acts.command("status {id} in_progress")),
     Row(Kind.COMMAND, "AddNote", acts.command("note {id} called the vendor")),
     Row(Kind.COMMAND, "ResolveTicket", acts.command("resolve {id} lamp replaced")),
+    Row(Kind.COMMAND, "DismissTicket", acts.command("dismiss {id} a prank")),
     Row(Kind.COMMAND, "ListTickets", acts.command("list"), READ),
     Row(Kind.COMMAND, "ShowTicket", acts.command("show {id}"), READ),
     Row(Kind.COMMAND, "Help", acts.command("help"), READ),

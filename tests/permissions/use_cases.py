@@ -70,6 +70,9 @@ OPERATIONS: dict[str, UseCase] = {
     "resolve": UseCase(
         lambda e, who: e.ops.resolve(who, e.ticket.ticket_id, "Lamp replaced", e.ticket.version)
     ),
+    "dismiss": UseCase(
+        lambda e, who: e.ops.dismiss(who, e.ticket.ticket_id, "A prank", e.ticket.version)
+    ),
     "unarchive": UseCase(
         lambda e, who: e.ops.unarchive(who, e.ticket.ticket_id), start=Status.ARCHIVED
     ),
