@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ import pytest
 from slackui.ids import Shortcut
 from standin import slack_requests as rq
 from standin.slack_api import SlackStub
+from standin.slack_api.recording import Call
 from storage.db import Database
 from tests.faults.relay_traffic import Delivery, messages, places_needed, write_club
 from tests.faults.storm_support import (
@@ -47,6 +49,12 @@ async def both_receive(
         await deliver_once(http, url, delivery, acks)
 
 
+def to(url: str) -> Callable[[Call], bool]:
+    """Whether a call went to `url`."""
+    path = urlsplit(url).path
+    return lambda call: call.path == path
+
+
 async def operators_are_answered_by_either(
     http: httpx.AsyncClient, urls: list[str], slack_stub: SlackStub
 ) -> None:
@@ -65,10 +73,7 @@ async def operators_are_answered_by_either(
             http, rq.DEFAULT_SIGNING_SECRET, command, path=f"{url}/slack/events"
         )
         assert answered.status_code == 200, answered.text
-        path = urlsplit(answer_url).path
-        [help_text] = await slack_stub.wait_for(
-            "response_url", predicate=lambda call, path=path: call.path == path
-        )
+        [help_text] = await slack_stub.wait_for("response_url", predicate=to(answer_url))
         assert "/ticket" in str(help_text.body)
 
 
