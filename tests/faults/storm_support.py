@@ -26,6 +26,9 @@ from tests.support.cli import cli_env
 from tests.support.relay import customer_meta
 
 ROUTED = ("C0FAC", "C0TECH")
+#: How long a `serve` may take to answer /healthz: a cold start on a loaded machine (not
+#: part of any promised bound, which counts from its answer).
+START_TIMEOUT_S = 120.0
 
 
 def serve_env(slack: SlackStub, database_url: str, club: Path) -> dict[str, str]:

@@ -23,6 +23,7 @@ from standin.slack_api import SlackStub
 from storage.db import Database
 from tests.faults.relay_traffic import Delivery, deliveries, messages, places_needed, write_club
 from tests.faults.storm_support import (
+    START_TIMEOUT_S,
     Acks,
     all_triaged,
     assert_each_card_once,
@@ -48,20 +49,24 @@ class Storm:
     acks: Acks = field(default_factory=Acks)
     restarts: list[float] = field(default_factory=list)
     up: asyncio.Event = field(default_factory=asyncio.Event)
-    killing: set[asyncio.Task[None]] = field(default_factory=set)
+    killing: asyncio.Task[None] | None = None
 
     async def kill_and_restart(self) -> None:
         await asyncio.sleep(self.rng.uniform(0, 0.5))  # mid-request, mid-triage, anywhere
         self.up.clear()
         self.serve.kill()
-        await asyncio.to_thread(self.serve.start)
-        self.restarts.append(time.time())  # the restarted process answered /healthz
-        self.up.set()
+        try:
+            await asyncio.to_thread(self.serve.start, START_TIMEOUT_S)
+            self.restarts.append(time.time())  # the restarted process answered /healthz
+        finally:
+            self.up.set()  # a failed restart fails the delivery waiting on it
 
     async def deliver(self, http: httpx.AsyncClient, delivery: Delivery) -> None:
         """Until acked: what a dropped connection leaves unacked, Slack sends again."""
         while True:
             await self.up.wait()
+            if self.killing is not None and self.killing.done():
+                self.killing.result()  # the restart's failure, if it failed
             try:
                 await deliver_once(http, self.serve.base_url, delivery, self.acks)
                 return
@@ -72,11 +77,13 @@ class Storm:
         async with httpx.AsyncClient(timeout=10) as http:
             for n, delivery in enumerate(plan):
                 if n in self.kill_at:
-                    task = asyncio.create_task(self.kill_and_restart())
-                    self.killing.add(task)
+                    if self.killing is not None:
+                        await self.killing  # one process at a time: never two started
+                    self.killing = asyncio.create_task(self.kill_and_restart())
                 await self.deliver(http, delivery)
                 await asyncio.sleep(PACE_S)
-            await asyncio.gather(*self.killing)
+            if self.killing is not None:
+                await self.killing
 
 
 async def kill_storm(
@@ -92,7 +99,7 @@ async def kill_storm(
         rng,
     )
     database = Database(db_url)
-    storm.serve.start()
+    storm.serve.start(START_TIMEOUT_S)
     storm.up.set()
     try:
         await storm.run(plan)
@@ -117,6 +124,7 @@ async def kill_storm(
     assert worst < TRIAGE_BOUND_S, sorted(delays.items(), key=lambda d: -d[1])[:5]
 
 
+@pytest.mark.timeout(300)  # three cold starts of `serve` on a loaded machine
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_kills_during_a_busy_hour_lose_and_duplicate_nothing(
     slack_stub: SlackStub, db_url: str, tmp_path: Path

@@ -24,6 +24,7 @@ from standin.slack_api.recording import Call
 from storage.db import Database
 from tests.faults.relay_traffic import Delivery, messages, places_needed, write_club
 from tests.faults.storm_support import (
+    START_TIMEOUT_S,
     Acks,
     all_triaged,
     assert_each_card_once,
@@ -89,7 +90,7 @@ async def two_serves(slack_stub: SlackStub, db_url: str, cwd: Path, count: int, 
     acks = Acks()
     try:
         for serve in serves:
-            serve.start()
+            serve.start(START_TIMEOUT_S)
         urls = [serve.base_url for serve in serves]
         async with httpx.AsyncClient(timeout=10) as http:
             await operators_are_answered_by_either(http, urls, slack_stub)
@@ -112,6 +113,7 @@ async def two_serves(slack_stub: SlackStub, db_url: str, cwd: Path, count: int, 
     )
 
 
+@pytest.mark.timeout(300)  # three cold starts of `serve` on a loaded machine
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 async def test_two_serves_behind_one_url_make_each_ticket_and_card_once(
     slack_stub: SlackStub, db_url: str, tmp_path: Path
