@@ -98,17 +98,32 @@ def epoch(moment: datetime) -> float:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
+@dataclass(frozen=True)
+class Restart:
+    killed: float  # wall clock of the SIGKILL
+    answered: float  # wall clock of the restarted process's first /healthz answer
+
+
+def triage_delay(acked: float, triaged: float, restarts: list[Restart]) -> float:
+    """The longest a process served while a message waited for triage: from its ack (or
+    the restart after a kill that came first) to the next kill or its triage."""
+    waits, since = [], acked
+    for restart in restarts:
+        if since <= restart.killed < triaged:
+            waits.append(restart.killed - since)
+            since = restart.answered
+    return max([*waits, triaged - since])
+
+
 def triage_delays(
-    rows: list[InboxEventRow], acked: dict[str, float], restarts: list[float]
+    rows: list[InboxEventRow], acked: dict[str, float], restarts: list[Restart]
 ) -> dict[str, float]:
-    """Per thread: seconds from the later of its first ack and the last restart before it
-    was triaged (the restarted process answering /healthz) to its triage."""
+    """`triage_delay` of every message, by thread."""
     delays: dict[str, float] = {}
     for row in rows:
         assert row.processed_at is not None, row.thread
-        done = epoch(row.processed_at)
-        since = max([acked[str(row.thread)], *(r for r in restarts if r <= done)])
-        delays[str(row.thread)] = done - since
+        thread = str(row.thread)
+        delays[thread] = triage_delay(acked[thread], epoch(row.processed_at), restarts)
     return delays
 
 
