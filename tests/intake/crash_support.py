@@ -94,11 +94,12 @@ class Serve:
         self.proc: subprocess.Popen[str] | None = None
         self.base_url = ""
 
-    def start(self) -> float:
-        """Start one; the monotonic time it was started at."""
+    def start(self, timeout: float = 30) -> float:
+        """Start one; the monotonic time it was started at. It must answer within
+        `timeout` seconds (a loaded machine's cold start takes longer)."""
         started = time.monotonic()
         with self.log_path.open("a") as log:
-            self.proc, served = start_serve(self.cwd, self.env, slack=True, log=log)
+            self.proc, served = start_serve(self.cwd, self.env, timeout, slack=True, log=log)
         self.base_url = served.base_url
         return started
 
