@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.tickets.domain import Status
+from bot.tickets.service import TicketService
 from standin.slack_api import SlackStub
 from storage.db import Database
 from tests.intake.crash_support import (
@@ -55,6 +57,18 @@ async def crash_and_recover(serve: Serve, database: Database, cycle: int) -> flo
     return time.monotonic() - restarted
 
 
+async def resolve_all(database: Database) -> None:
+    """Each cycle sends the same problems: resolved, they are new problems the next time
+    (dedup links a message only to an open ticket)."""
+    async with database.unit_of_work() as session:
+        service = TicketService(session)
+        for ticket in await service.list():
+            if ticket.status is not Status.RESOLVED:
+                await service.resolve(
+                    ticket.ticket_id, "Fixed", actor="U0OP1", expected_version=ticket.version
+                )
+
+
 async def run_cycles(
     slack_stub: SlackStub, openai_stub: OpenAIStub, db_url: str, cwd: Path, cycles: int
 ) -> list[float]:
@@ -63,7 +77,10 @@ async def run_cycles(
     serve = Serve(cwd, serve_env(slack_stub, openai_stub, db_url))
     serve.start()
     try:
-        recoveries = [await crash_and_recover(serve, database, n) for n in range(cycles)]
+        recoveries = []
+        for n in range(cycles):
+            recoveries.append(await crash_and_recover(serve, database, n))
+            await resolve_all(database)
         await assert_one_ticket_and_card_each(database, slack_stub)
     finally:
         serve.stop()
