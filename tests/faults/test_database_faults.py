@@ -128,7 +128,6 @@ async def test_sqlite_busy_while_messages_are_acked_and_triaged(
         f"{len(during)} acked during it (all 200 at the first delivery, the last after "
         f"{acked_in:.1f} s); outcomes {dict(outcomes)}"
     )
-    assert waiting > 0  # triage had work to do while the lock was held
 
 
 async def test_sqlite_locked_past_the_busy_timeout_is_not_acked(

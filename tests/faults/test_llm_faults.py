@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from bot.intake.relay_inbox import RELAY_KIND
 from bot.tickets.domain import Priority, Ticket
+from bot.triage.local import load_local
 from bot.triage.policy import MAX_TITLE, pushy
 from standin.slack_api import SlackStub
 from storage.models import InboxEventRow
@@ -32,6 +33,16 @@ from tests.support.openai_stub import OpenAIStub
 from tests.support.relay import customer_says
 
 TIMEOUT_S = 0.5  # the classifier's deadline; the stub's slow answers take 3 s
+
+
+@pytest.fixture(autouse=True)
+def shipped_weights() -> None:
+    """The process's one local classifier on its shipped heads: an earlier test's runtime
+    may have left it on weights retrained from that test's database (an LLM-backed runtime
+    does not refresh them)."""
+    local = load_local()
+    if local.shipped is not None:
+        local.use(local.shipped, "shipped", None)
 
 
 async def inbox_results(h: Harness) -> dict[str, InboxEventRow]:
