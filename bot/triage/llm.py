@@ -153,8 +153,11 @@ class LlmClassifier:
         if self.noise is not None and await self.noise.is_clear_noise(inp):
             log.info("triage.llm_skipped", extra={"reason": "clear_noise"})
             return await self.fallback.classify(inp)
+        # The prompt's examples come from our own database: its wait is not the LLM's, and
+        # must not spend the deadline before the request is even sent.
+        messages = await self.prompt(inp)
         try:
-            answer = await asyncio.wait_for(self._ask(inp), timeout=self.timeout_s)
+            answer = await asyncio.wait_for(self._ask(messages), timeout=self.timeout_s)
         except (openai.OpenAIError, pydantic.ValidationError, TimeoutError, ValueError) as exc:
             log.warning("triage.llm_fallback", extra={"reason": type(exc).__name__})
             return await self.fallback.classify(inp)
@@ -174,10 +177,10 @@ class LlmClassifier:
             decided_by=Backend.LLM,
         )
 
-    async def _ask(self, inp: TriageInput) -> LlmAnswer | None:
+    async def _ask(self, messages: list[dict[str, str]]) -> LlmAnswer | None:
         completion = await self.client.chat.completions.parse(
             model=self.model,
-            messages=await self.prompt(inp),  # type: ignore[arg-type]
+            messages=messages,  # type: ignore[arg-type]
             response_format=LlmAnswer,
             temperature=0,
         )
