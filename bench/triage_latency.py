@@ -12,6 +12,7 @@ answers /healthz and has idled. Not a test: the figures depend on the machine.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -20,13 +21,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.figures import Figure, percentile  # noqa: E402
 
 DEV = ROOT / "bot" / "triage" / "corpus" / "triage_dev.jsonl"
 P99_TARGET_MS = 100.0
@@ -46,11 +49,6 @@ def pin_to_one_core() -> None:
     if shutil.which("taskset"):
         command = ["taskset", "-c", "0", *command]
     os.execvpe(command[0], command, env)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def latencies() -> list[list[float]]:
@@ -129,27 +127,50 @@ def _wait_for_health(port: int) -> dict[str, object]:
     raise SystemExit("serve did not answer /healthz within 60 s")
 
 
-def verdict(ok: bool) -> str:
-    return "meets the target" if ok else "MISSES the target"
+def figures() -> list[Figure]:
+    """Latency on one core and idle RSS (run pinned: call from `main` or `measure`)."""
+    passes = asyncio.run(latencies())
+    costs = [statistics.median(each) for each in zip(*passes, strict=True)]
+    raw = percentile([c for each in passes for c in each], 0.99)
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    how = f"{len(costs)} messages of {DEV.name}, median of {PASSES} passes, one core"
+    rss, triage = serve_idle_rss()
+    return [
+        Figure("local triage p50", percentile(costs, 0.50), "ms", note=how),
+        Figure(
+            "local triage p99",
+            percentile(costs, 0.99),
+            "ms",
+            P99_TARGET_MS,
+            note=f"{how}; p99 of every single run {raw:.1f} ms; load {load}",
+        ),
+        Figure(
+            "serve idle RSS, model loaded",
+            rss,
+            "MB",
+            RSS_TARGET_MB,
+            note=f"serve --without-slack, /healthz triage {triage!r}",
+        ),
+    ]
+
+
+def measure(quick: bool) -> list[Figure]:
+    """For bench/run.py: this script in a pinned child process, its figures as JSON."""
+    del quick  # the dev set is small: a quick run measures the same
+    out = subprocess.run(
+        [sys.executable, __file__, "--json"], check=True, capture_output=True, text=True
+    ).stdout
+    return [Figure(**row) for row in json.loads(out.strip().splitlines()[-1])]
 
 
 def main() -> None:
     pin_to_one_core()
-    passes = asyncio.run(latencies())
-    costs = [statistics.median(each) for each in zip(*passes, strict=True)]
-    p50, p99 = percentile(costs, 0.50), percentile(costs, 0.99)
-    raw = percentile([c for each in passes for c in each], 0.99)
-    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    print(f"local triage, {len(costs)} messages of {DEV.name} x {PASSES}, one core (load {load}):")
-    print(f"  p50 {p50:6.1f} ms")
-    print(f"  p99 {p99:6.1f} ms   target < {P99_TARGET_MS:.0f} ms: {verdict(p99 < P99_TARGET_MS)}")
-    print(f"  (p99 of every single run, a busy core's bursts included: {raw:.1f} ms)")
-    rss, triage = serve_idle_rss()
-    print(f"serve --without-slack, TRIAGE_BACKEND=local (/healthz triage: {triage!r}):")
-    print(
-        f"  idle RSS {rss:6.1f} MB   target < {RSS_TARGET_MB:.0f} MB: "
-        f"{verdict(rss < RSS_TARGET_MB)}"
-    )
+    results = figures()
+    if "--json" in sys.argv:
+        print(json.dumps([asdict(f) for f in results]))
+        return
+    for figure in results:
+        print(figure.line())
 
 
 if __name__ == "__main__":

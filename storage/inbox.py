@@ -146,6 +146,12 @@ class InboxRepository:
         row.claimed_by = None
         row.last_error = error[:2000]
 
+    def retry_uncounted(self, row: InboxEventRow, error: str) -> None:
+        """Back to pending without spending the claim's attempt (the database was out of
+        reach: nothing was wrong with the message)."""
+        self.fail(row, error, give_up=False)
+        row.attempts = max(0, row.attempts - 1)
+
     async def unfinished_count(self) -> int:
         rows = await self.session.scalars(
             select(InboxEventRow.id).where(InboxEventRow.status.in_([PENDING, PROCESSING]))

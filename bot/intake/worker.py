@@ -12,6 +12,7 @@ from bot.presence import Presence
 from storage.db import Database
 from storage.inbox import InboxRepository
 from storage.models import InboxEventRow
+from storage.outages import is_outage
 
 log = logging.getLogger("clubos.triage")
 
@@ -28,8 +29,9 @@ class TriageWorker(DrainLoop):
         # The rows a drain of this worker is on now; any other row it holds is orphaned.
         self._held: set[int] = set()
         # Rows that failed and could not be put back yet (the database failing too): still
-        # held, so nothing else takes them, until a later drain puts them back.
-        self._unreleased: list[tuple[InboxEventRow, str]] = []
+        # held, so nothing else takes them, until a later drain puts them back. Each with
+        # its error and whether the database was out of reach (an attempt not counted).
+        self._unreleased: list[tuple[InboxEventRow, str, bool]] = []
         super().__init__()
 
     async def drain(self, batch: int = 10) -> int:
@@ -40,7 +42,7 @@ class TriageWorker(DrainLoop):
         await self._release()
         handled = 0
         claimed: list[int] = []
-        failed: list[tuple[InboxEventRow, str]] = []
+        failed: list[tuple[InboxEventRow, str, bool]] = []
         try:
             while True:
                 async with self.database.unit_of_work() as session:
@@ -59,24 +61,27 @@ class TriageWorker(DrainLoop):
                     except Exception as exc:
                         log.exception("triage.failed", extra={"inbox_id": row.id})
                         # Still claimed, so this drain does not pick it up again.
-                        failed.append((row, f"{type(exc).__name__}: {exc}"))
+                        failed.append((row, f"{type(exc).__name__}: {exc}", is_outage(exc)))
                     handled += 1
         finally:
-            self._held.difference_update(set(claimed) - {row.id for row, _ in failed})
+            self._held.difference_update(set(claimed) - {row.id for row, _, _ in failed})
             self._unreleased += failed
             await self._release()
 
     async def _release(self) -> None:
         """Put the failed rows back for a retry (or give up on them). If the database fails
         here too, the rest stay held and the next drain tries again: left to the stray
-        expiry they would wait minutes."""
+        expiry they would wait minutes. A database outage costs the message no attempt."""
         for failure in list(self._unreleased):
-            row, error = failure
+            row, error, outage = failure
             async with self.database.unit_of_work() as session:
                 inbox = InboxRepository(session)
                 locked = await inbox.get(row.idempotency_key, lock=True)
                 if locked is not None and inbox.holds(locked, row.claimed_by):
-                    inbox.fail(locked, error, give_up=locked.attempts >= MAX_ATTEMPTS)
+                    if outage:
+                        inbox.retry_uncounted(locked, error)
+                    else:
+                        inbox.fail(locked, error, give_up=locked.attempts >= MAX_ATTEMPTS)
             if failure in self._unreleased:  # another drain may have put it back first
                 self._unreleased.remove(failure)
             self._held.discard(row.id)
