@@ -9,6 +9,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -32,6 +33,18 @@ log = logging.getLogger("clubos.sender")
 CARD = "card"
 SUGGESTION = "suggestion"
 MAX_ATTEMPTS = 8
+# A retry waits 2, 4, 8, 16 s, then this long: a card lands within half a minute of Slack
+# recovering (a 429's Retry-After is honoured by the client itself).
+MAX_BACKOFF_S = 30
+# Slack answering 429 or 5xx, or not answering at all, says nothing about the notice: past
+# MAX_ATTEMPTS such a row keeps trying for this long before it gives up, so hours of Slack
+# trouble lose no card. Other failures count as attempts.
+TRANSIENT_WINDOW = timedelta(hours=24)
+TRANSIENT_NETWORK_ERRORS = (OSError, TimeoutError, aiohttp.ClientError)
+# Slack's own words for "not now" (HTTP 200 `ok: false`, or with a 429/5xx status).
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
 # Errors no retry can fix: the row is given up at once and logged.
 PERMANENT_ERRORS = frozenset(
     {
@@ -97,20 +110,25 @@ class OutboxSender(DrainLoop):
             await self._send(Notice(row.method), row.payload, key)
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown"))
-            await self._failed(row, error, permanent=error in PERMANENT_ERRORS)
+            status = exc.response.status_code
+            transient = error in TRANSIENT_ERRORS or status == 429 or status >= 500
+            await self._failed(row, error, permanent=error in PERMANENT_ERRORS, transient=transient)
         except TicketNotFound as exc:
             await self._failed(row, exc.message, permanent=True)
         except Exception as exc:  # network and anything unexpected: try again later
-            await self._failed(row, f"{type(exc).__name__}: {exc}", permanent=False)
+            transient = isinstance(exc, TRANSIENT_NETWORK_ERRORS)
+            await self._failed(row, f"{type(exc).__name__}: {exc}", transient=transient)
         else:
             async with self.database.unit_of_work() as session:
                 await OutboxRepository(session).mark_sent(row.id, self.presence.owner, None)
 
-    async def _failed(self, row: OutboxMessageRow, error: str, *, permanent: bool) -> None:
-        give_up = permanent or row.attempts >= MAX_ATTEMPTS
-        retry_at = (
-            None if give_up else datetime.now(UTC) + timedelta(seconds=min(300, 2**row.attempts))
-        )
+    async def _failed(
+        self, row: OutboxMessageRow, error: str, *, permanent: bool = False, transient: bool = False
+    ) -> None:
+        now = datetime.now(UTC)
+        still_transient = transient and now - row.created_at < TRANSIENT_WINDOW
+        give_up = permanent or (row.attempts >= MAX_ATTEMPTS and not still_transient)
+        retry_at = None if give_up else now + timedelta(seconds=min(MAX_BACKOFF_S, 2**row.attempts))
         level = logging.ERROR if give_up else logging.WARNING
         log.log(
             level,

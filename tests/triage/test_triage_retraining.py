@@ -126,17 +126,26 @@ async def test_dismissals_turn_their_like_and_leave_faults_in_like_words(
         assert f"triage weights: {stored.label}" in result.stderr
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(900)
-async def test_unflagged_tickets_change_no_weight(db: Database, embedder: CachingEmbedder) -> None:
-    local = build_local(embedder)
-    for text in DISMISSED:  # the same messages, ticketed, never flagged nor dismissed
-        await triaged_ticket(db, text)
-    stored = await TriageLearning(db, local).retrain(force=True)
-    assert stored is not None and stored.learned_examples == 0
+async def newest_heads(db: Database) -> object:
     async with db.unit_of_work() as session:
         row = await TriageWeightsRepository(session).newest(embedding.model_id())
     assert row is not None
-    shipped = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
-    assert json.loads(row.weights)["heads"] == shipped["heads"]
+    return json.loads(row.weights)["heads"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+async def test_unflagged_tickets_change_no_weight(db: Database, embedder: CachingEmbedder) -> None:
+    """Retrained with unflagged tickets in the database, the heads are those of a retrain
+    with none (on this machine: another CPU's embeddings fit other coefficients)."""
+    local = build_local(embedder)
+    learning = TriageLearning(db, local)
+    await learning.retrain(force=True)
+    heads = [await newest_heads(db)]
+    for text in DISMISSED:  # the same messages, ticketed, never flagged nor dismissed
+        await triaged_ticket(db, text)
+    stored = await learning.retrain(force=True)
+    assert stored is not None and stored.learned_examples == 0
+    heads.append(await newest_heads(db))
+    assert heads[0] == heads[1]
     assert await is_ticket(local, LIKE_DISMISSED)

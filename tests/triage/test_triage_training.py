@@ -66,12 +66,35 @@ def test_training_twice_writes_the_same_bytes(embedder: CachingEmbedder, tmp_pat
     assert heads.read(no_balls).ticket > 0.5
 
 
+AGREEMENT = 0.97  # share of corpus messages both files must read alike
+THRESHOLD_SLACK = 0.02
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_triage_train_reproduces_the_shipped_file(tmp_path: Path) -> None:
-    """The whole corpus through `clubos-tickets triage --train`, offline (a minute or two)."""
+def test_triage_train_reproduces_the_shipped_file(
+    tmp_path: Path, embedder: CachingEmbedder
+) -> None:
+    """The whole corpus through `clubos-tickets triage --train`, offline (a minute or two):
+    the same corpus, thresholds and decisions as the shipped file. Not its bytes: the
+    quantised model's embeddings differ slightly between CPUs (AVX-512 or not), and the fit
+    with them (coefficients up to 0.34 apart, the same on every run on one machine)."""
     out = tmp_path / "weights.json"
     result = triage_offline("--train", "--out", str(out), cwd=tmp_path, env={}, timeout=800)
     assert result.returncode == 0, result.stderr
     assert "cross-validated" in result.stdout
-    assert out.read_bytes() == WEIGHTS_PATH.read_bytes()
+    trained = json.loads(out.read_text(encoding="utf-8"))
+    shipped = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+    assert trained["about"]["corpus"] == shipped["about"]["corpus"]
+    for name, value in shipped["thresholds"].items():
+        assert abs(trained["thresholds"][name] - value) <= THRESHOLD_SLACK, name
+    new = load_heads(embedding.model_id(), embedding.DIMENSIONS, out)
+    old = load_heads(embedding.model_id(), embedding.DIMENSIONS)
+    texts = [e.text for e in training.read_corpus().examples]
+    readings = [(new.read(v), old.read(v)) for v in training.embed_all(embedder, texts)]
+    alike = 0
+    for a, b in readings:
+        ticket = b.ticket >= old.thresholds.ticket
+        same = (a.ticket >= new.thresholds.ticket) == ticket
+        alike += same and (not ticket or a.category == b.category)
+    assert alike >= AGREEMENT * len(texts), f"{alike} of {len(texts)} read alike"

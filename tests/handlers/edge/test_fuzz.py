@@ -1,7 +1,6 @@
 """Generated requests on every endpoint (Slack events, interactivity and slash commands,
 system events, the ticket list's query string): never a 5xx, and a refused one writes
-nothing. A few hundred examples by default; 5,000 behind the `slow` marker (CI's time: the
-issue asks 10,000, not yet run)."""
+nothing. A few hundred examples by default; 10,000 behind the `slow` marker."""
 
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ from tests.support.app_harness import Harness
 from tests.support.edge import TOKEN, edge_harness, stored_rows
 
 QUICK_EXAMPLES = 150  # per database: 300 in the default suite
-SLOW_EXAMPLES = 2_500  # per database: 5,000
+SLOW_EXAMPLES = 5_000  # per database: 10,000
 
 
 async def _send(harness: Harness, request: Generated) -> httpx.Response:
@@ -67,6 +66,6 @@ def test_generated_requests_never_5xx(slack_stub: SlackStub, db_url: str) -> Non
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)  # about 15 requests a second
-def test_five_thousand_generated_requests_never_5xx(slack_stub: SlackStub, db_url: str) -> None:
+@pytest.mark.timeout(1500)  # about 15 requests a second: ~6 min a database
+def test_ten_thousand_generated_requests_never_5xx(slack_stub: SlackStub, db_url: str) -> None:
     _fuzz(slack_stub, db_url, SLOW_EXAMPLES)
