@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.db import UnitOfWork
@@ -115,6 +115,35 @@ def _mentions(text: str) -> ColumnElement[bool]:
     )
 
 
+def _filtered(stmt: Select[Any], query: TicketQuery) -> Select[Any]:
+    """`stmt` narrowed to the tickets `query` asks for."""
+    if query.statuses:
+        stmt = stmt.where(TicketRow.status.in_(query.statuses))
+    if query.locations:
+        locations = [name.lower() for name in query.locations]
+        stmt = stmt.where(func.lower(TicketRow.location).in_(locations))
+    if query.priorities:
+        stmt = stmt.where(TicketRow.priority.in_(query.priorities))
+    if query.categories:
+        stmt = stmt.where(TicketRow.category.in_(query.categories))
+    if query.assigned is not None:
+        assigned = TicketRow.assigned_to
+        stmt = stmt.where(assigned.is_not(None) if query.assigned else assigned.is_(None))
+    if query.assignee is not None:
+        stmt = stmt.where(TicketRow.assigned_to == query.assignee)
+    if query.learnable is not None:
+        stmt = stmt.where(TicketRow.learnable.is_(query.learnable))
+    if query.text:
+        stmt = stmt.where(_mentions(query.text))
+    if query.numbers:
+        stmt = stmt.where(TicketRow.number.in_(query.numbers))
+    if query.parent_number is not None:
+        stmt = stmt.where(TicketRow.parent_number == query.parent_number)
+    if query.before_number is not None and query.before_number <= NUMBER_MAX:
+        stmt = stmt.where(TicketRow.number < query.before_number)
+    return stmt
+
+
 class TicketRepository:
     def __init__(self, session: UnitOfWork) -> None:
         self.session = session
@@ -159,35 +188,15 @@ class TicketRepository:
         return set(result)
 
     async def list(self, query: TicketQuery) -> TicketRows:
-        stmt = select(TicketRow).order_by(TicketRow.number.desc())
-        if query.statuses:
-            stmt = stmt.where(TicketRow.status.in_(query.statuses))
-        if query.locations:
-            locations = [name.lower() for name in query.locations]
-            stmt = stmt.where(func.lower(TicketRow.location).in_(locations))
-        if query.priorities:
-            stmt = stmt.where(TicketRow.priority.in_(query.priorities))
-        if query.categories:
-            stmt = stmt.where(TicketRow.category.in_(query.categories))
-        if query.assigned is True:
-            stmt = stmt.where(TicketRow.assigned_to.is_not(None))
-        elif query.assigned is False:
-            stmt = stmt.where(TicketRow.assigned_to.is_(None))
-        if query.assignee is not None:
-            stmt = stmt.where(TicketRow.assigned_to == query.assignee)
-        if query.learnable is not None:
-            stmt = stmt.where(TicketRow.learnable.is_(query.learnable))
-        if query.text:
-            stmt = stmt.where(_mentions(query.text))
-        if query.numbers:
-            stmt = stmt.where(TicketRow.number.in_(query.numbers))
-        if query.parent_number is not None:
-            stmt = stmt.where(TicketRow.parent_number == query.parent_number)
-        if query.before_number is not None and query.before_number <= NUMBER_MAX:
-            stmt = stmt.where(TicketRow.number < query.before_number)
+        stmt = _filtered(select(TicketRow), query).order_by(TicketRow.number.desc())
         if query.limit is not None:
             stmt = stmt.limit(query.limit)
         return list(await self.session.scalars(stmt))
+
+    async def count(self, query: TicketQuery) -> int:
+        """How many tickets `query` matches (its limit aside), counted in SQL."""
+        stmt = _filtered(select(func.count()).select_from(TicketRow), query)
+        return int(await self.session.scalar(stmt) or 0)
 
     async def threads(self, numbers: Sequence[int]) -> ThreadRefs:
         """Linked thread refs per ticket number, in the order they were linked."""

@@ -188,5 +188,6 @@ async def load_home_page(
 ) -> HomePage:
     """Anyone may look: no permission check (the tab changes nothing)."""
     active = await operations.list(TicketFilter(statuses=ACTIVE))
-    resolved = await operations.list(TicketFilter(statuses=(Status.RESOLVED,)))
-    return build_home_page(active, len(resolved), filters, viewer, page_size)
+    # Resolved tickets pile up for ever (every one until archived): counted, not loaded.
+    resolved = await operations.count(TicketFilter(statuses=(Status.RESOLVED,)))
+    return build_home_page(active, resolved, filters, viewer, page_size)

@@ -53,6 +53,10 @@ class ReadOperations:
         async with self._reading() as tickets:
             return await tickets.list(flt)
 
+    async def count(self, flt: TicketFilter) -> int:
+        async with self._reading() as tickets:
+            return await tickets.count(flt)
+
     async def page(self, request: PageRequest) -> TicketPage:
         # The filter asks for one ticket more than the page shows: whether it comes back
         # tells whether there is a next page.

@@ -109,6 +109,10 @@ class TicketService(TicketReader):
     async def list(self, flt: TicketFilter = TicketFilter()) -> TicketList:
         return await self._tickets(_query(flt))
 
+    async def count(self, flt: TicketFilter = TicketFilter()) -> int:
+        """How many tickets match `flt`, its limit aside (counted, not loaded)."""
+        return await self.repo.count(_query(flt))
+
     # --- changing ------------------------------------------------------------------
 
     async def create(

@@ -23,6 +23,7 @@ from bot.tickets.usecases import Operations
 from handlers.commands import parsed
 from handlers.commands.parser import parse_command
 from slackui.views.command import (
+    LIST_SHOWN,
     Answer,
     change_done,
     help_answer,
@@ -33,7 +34,6 @@ from slackui.views.command import (
 )
 from slackui.views.modals import create_ticket_modal
 
-LIST_SCAN = 500  # tickets read for one list: 20 are shown, the rest only counted
 NO_SIGN_IN = (
     "Dashboard sign-in is not set up here: there is no secret to sign links with "
     "(DASHBOARD_SECRET or SLACK_SIGNING_SECRET). Meanwhile: `/ticket list` and "
@@ -89,8 +89,9 @@ async def _answer(
     actor = str(body.get("user_id") or "")
     match command:
         case parsed.ListTickets():
-            found = await operations.list(command.ticket_filter(limit=LIST_SCAN))
-            return ticket_list(found, command.describe(), more_than=len(found) >= LIST_SCAN)
+            shown = await operations.list(command.ticket_filter(limit=LIST_SHOWN))
+            matching = await operations.count(command.ticket_filter())
+            return ticket_list(shown, command.describe(), matching=matching)
         case parsed.ShowTicket(ticket_id=ticket_id):
             history = await operations.history(ticket_id)
             team_domain = str(body.get("team_domain") or "") or None

@@ -102,9 +102,9 @@ def _list_line(ticket: Ticket) -> str:
     )
 
 
-def ticket_list(tickets: Sequence[Ticket], filters: str, *, more_than: bool = False) -> Answer:
-    """At most LIST_SHOWN tickets as given (newest first), then how many more matched;
-    `more_than`: the count is a lower bound (the search stopped early)."""
+def ticket_list(tickets: Sequence[Ticket], filters: str, *, matching: int | None = None) -> Answer:
+    """At most LIST_SHOWN tickets as given (newest first), then how many more matched:
+    `matching` tickets in all (by default, those given)."""
     heading = f"*Tickets: {escape(filters)}*"
     if not tickets:
         return Answer(
@@ -112,12 +112,13 @@ def ticket_list(tickets: Sequence[Ticket], filters: str, *, more_than: bool = Fa
             blocks=[_section(f"{heading}\nNo tickets match. `/ticket help` shows the filters.")],
         )
     shown = tickets[:LIST_SHOWN]
-    count = f"{len(tickets)}+" if more_than else str(len(tickets))
+    total = len(tickets) if matching is None else max(matching, len(tickets))
+    count = f"{total:,}"
     blocks: list[Block] = [_section(f"{heading} ({count})")]
     blocks += [_section(_list_line(ticket)) for ticket in shown]
-    rest = len(tickets) - len(shown)
+    rest = total - len(shown)
     if rest > 0:
-        amount = f"more than {rest}" if more_than else str(rest)
+        amount = f"{rest:,}"
         blocks.append(
             ContextBlock(
                 elements=[

@@ -93,6 +93,15 @@ async def test_a_long_list_stops_at_twenty_and_says_how_many_more(harness: Harne
     assert len(body["blocks"]) <= 50
 
 
+async def test_a_list_counts_every_match_exactly(harness: Harness) -> None:
+    async with quietly(harness) as tickets:
+        for n in range(523):  # more than any page: counted in SQL, not loaded
+            await add(tickets, f"Issue {n}")
+    body = await ask(harness, "list", read=True)
+    assert len(listed_ids(body)) == 20
+    assert "(523)" in shown(body) and "and 503 more" in shown(body)
+
+
 async def test_show_gives_the_card_its_history_and_threads(harness: Harness) -> None:
     thread = ThreadRef(RELAY, next(THREAD_TIMESTAMPS))
     async with quietly(harness) as tickets:
