@@ -64,7 +64,8 @@ class ShownMessage(MessageFields):
 class BlockActions(Envelope):
     type: Literal["block_actions"]
     user: UserRef
-    actions: list[BlockAction]
+    # Slack always sends the action that was taken; Bolt's matchers read the first.
+    actions: list[BlockAction] = Field(min_length=1)
     view: View | None = None  # type: ignore[assignment]
     message: ShownMessage | None = None  # type: ignore[assignment]
     container: Container | None = None

@@ -50,6 +50,9 @@ def _fuzz(stub: SlackStub, db_url: str, examples: int) -> None:
             @settings(
                 max_examples=examples,
                 deadline=None,
+                # The same requests on every run: CI must not turn red on a new draw. A
+                # failing draw found once is kept as a case in test_payloads.py.
+                derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
             )
             @given(ANY_REQUEST)

@@ -132,6 +132,11 @@ BAD_INTERACTIVE: dict[str, dict[str, Any]] = {
         "user": {"id": OPERATOR},
         "actions": [{"action_id": "ticket_assign", "selected_user": {"x": 1}}],
     },
+    "action-none-taken": {  # found by the fuzz: Bolt's matchers read the first action
+        "type": "block_actions",
+        "user": {"id": OPERATOR},
+        "actions": [],
+    },
     "view-metadata-dict": {
         "type": "view_submission",
         "user": {"id": OPERATOR},
