@@ -41,7 +41,7 @@ PROBLEMS = [
 FEED_INTERVAL_S = 0.1
 HOME_VIEW = {"type": "home", "id": "V0HOME", "private_metadata": "{}", "blocks": []}
 
-Make = Callable[[int], SlackRequest]
+Make = Callable[[int, bool], SlackRequest]  # the n-th request, to ours (True) or the bare app
 
 
 class Relay:
@@ -50,9 +50,13 @@ class Relay:
     def __init__(self) -> None:
         self.sent: list[str] = []
 
-    def message(self, n: int) -> SlackRequest:
-        ts = f"1733{len(self.sent):06d}.{n % 1000:06d}"
-        self.sent.append(ts)
+        self.count = 0
+
+    def message(self, n: int, ours: bool = True) -> SlackRequest:
+        self.count += 1
+        ts = f"1733{self.count:06d}.{n % 1000:06d}"
+        if ours:  # the ones ours must have stored
+            self.sent.append(ts)
         return customer_says(f"{PROBLEMS[n % len(PROBLEMS)]} ({n})", ts)
 
 
@@ -63,7 +67,7 @@ async def paired(on: Stage, make: Make, count: int) -> tuple[list[float], list[f
     for n in range(count):
         first, second = (on.ours, on.bare) if n % 2 else (on.bare, on.ours)
         for http in (first, second):
-            elapsed = await on.post(http, make(n))
+            elapsed = await on.post(http, make(n, http is on.ours))
             (ours if http is on.ours else bare).append(elapsed)
     return ours, bare
 
@@ -153,13 +157,13 @@ async def run(quick: bool, backend: str) -> list[Figure]:
         async with feeding(on, relay):
             ours, bare = await paired(on, relay.message, count)
             figures += ratio_figures(f"relay message ({backend})", ours, bare, p99=True)
-            ours, bare = await paired(on, lambda _n: command, count // 2)
+            ours, bare = await paired(on, lambda _n, _ours: command, count // 2)
             figures += ratio_figures(f"/ticket help ({backend})", ours, bare, p99=False)
-            shortcut = lambda _n: rq.global_shortcut("new_ticket", OPERATOR)  # noqa: E731
+            shortcut = lambda _n, _ours: rq.global_shortcut("new_ticket", OPERATOR)  # noqa: E731
             ours, bare = await paired(on, shortcut, count // 2)
             figures += ratio_figures(f"global shortcut ({backend})", ours, bare, p99=False)
             click = rq.block_actions(OPERATOR, [rq.button_action("home_page", "0")], view=HOME_VIEW)
-            ours, bare = await paired(on, lambda _n: click, count // 2)
+            ours, bare = await paired(on, lambda _n, _ours: click, count // 2)
             figures += ratio_figures(f"App Home page click ({backend})", ours, bare, p99=False)
             on.llm.set_default(slow(5.0, then=answer(ONE_TICKET)))
             opened = await views_open_ms(on, count // 2)
