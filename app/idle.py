@@ -36,7 +36,7 @@ async def settle(runtime: Runtime, timeout: float) -> None:
 async def _queued(runtime: Runtime) -> int:
     # Inbox first: on PostgreSQL each count sees the latest commits, so a triage that
     # commits between the two would otherwise hide its queued posts from both.
-    async with runtime.database.unit_of_work() as session:
+    async with runtime.database.reading() as session:
         queued = await InboxRepository(session).unfinished_count()
         return queued + await OutboxRepository(session).pending_count()
 

@@ -219,7 +219,7 @@ class OutboxSender(DrainLoop):
 
     async def _refresh_cards(self, ticket_id: str) -> None:
         ticket = await self.tickets.get(ticket_id)
-        async with self.database.unit_of_work() as session:
+        async with self.database.reading() as session:
             copies = await OutboxRepository(session).messages(ticket.number, [CARD])
         blocks = ticket_card(ticket, datetime.now(UTC))
         for copy in copies:
@@ -232,7 +232,7 @@ class OutboxSender(DrainLoop):
         threads = [t for t in map(ThreadRef.parse, ticket.linked_threads) if t is not None]
         if threads:
             return [(t.channel, t.thread_ts) for t in threads]
-        async with self.database.unit_of_work() as session:
+        async with self.database.reading() as session:
             copies = await OutboxRepository(session).messages(ticket.number, [CARD])
         return [(copy.channel, copy.ts) for copy in copies if copy.thread_ts is None][:1]
 

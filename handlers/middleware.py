@@ -1,4 +1,5 @@
-"""Every Slack request: a fresh correlation id and one structured log line."""
+"""Every Slack request: a fresh correlation id and one structured log line; and the ack
+sent at once for the listeners whose first act is a plain ack."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt.async_app import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.logs import new_correlation_id
@@ -34,4 +36,14 @@ async def correlate_and_log(
             "correlation_id": cid,
         },
     )
+    return await next()
+
+
+async def ack_at_once(ack: AsyncAck, next: Callable[[], Awaitable[Any]]) -> Any:
+    """A listener middleware for commands, shortcuts and actions, whose listeners ack
+    before anything else: the ack made here, before Bolt starts the listener. Bolt answers
+    Slack once it sees the ack, looking every 10 ms after starting the listener as a task;
+    acked before, it answers at once (1-2 ms, not 11-13). The listener's own `ack()` then
+    changes nothing. Not for view submissions: their ack may carry errors."""
+    await ack()
     return await next()

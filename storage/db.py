@@ -49,6 +49,9 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         if make_url(url).database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
+            # A commit then writes the WAL without waiting for its fsync (the checkpoint
+            # syncs): it survives a killed process, not a power cut (docs/reliability.md).
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -57,6 +60,12 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
         # locked" at once when another writer got there first; IMMEDIATE waits instead.
         # A read-only connection (the health check) needs no lock and waits for no writer.
         read_only = conn.get_execution_options().get(READ_ONLY, False)
+        # And a read-only one cannot write (query_only): a write slipped into a deferred
+        # transaction would fail only when another writer holds the lock, never in a test.
+        info = conn.connection.info
+        if info.get(READ_ONLY) is not read_only:
+            conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+            info[READ_ONLY] = read_only
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
@@ -104,11 +113,26 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Reads on SQLite begin deferred: they take no write lock, so an ack's insert never
+        # queues behind a read, nor a read behind a writer (WAL readers see a snapshot).
+        # PostgreSQL readers lock nothing anyway; READ ONLY there refuses a stray write.
+        read_only = {READ_ONLY: True} if is_sqlite(url) else {"postgresql_readonly": True}
+        self._reads = async_sessionmaker(
+            self.engine.execution_options(**read_only), expire_on_commit=False
+        )
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         """A session in a transaction: committed on success, rolled back on any error."""
         async with self._sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work that only reads: on SQLite it takes no write lock (BEGIN, not
+        BEGIN IMMEDIATE). Never write in it: a deferred transaction that writes may fail at
+        once with "database is locked" where `unit_of_work` would wait its turn."""
+        async with self._reads() as session, session.begin():
             yield session
 
     async def ping(self) -> None:

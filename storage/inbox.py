@@ -4,13 +4,14 @@ crash or restart resumes the work instead of losing it."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from storage.models import InboxEventRow, utcnow
 from storage.workers import is_registered, live_owners
@@ -28,6 +29,34 @@ STRAY_CLAIM_EXPIRY = timedelta(minutes=2)
 InboxRows = list[InboxEventRow]
 
 
+def _insert_once(insert: Callable[[Table], postgresql.Insert | sqlite.Insert]) -> Executable:
+    """The inbox's insert, built once: every ack runs it, and building a statement (and
+    its cache key) each time cost more than executing the compiled one."""
+    table: Table = InboxEventRow.__table__  # type: ignore[assignment]  # a Table here
+    return (
+        insert(table)
+        .values({name: bindparam(name) for name in _INSERTED})
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
+
+
+_INSERTED = (
+    "idempotency_key",
+    "kind",
+    "thread",
+    "payload",
+    "status",
+    "attempts",
+    "received_at",
+    "processed_at",
+)
+_INSERT_ONCE = {
+    "sqlite": _insert_once(sqlite.insert),
+    "postgresql": _insert_once(postgresql.insert),
+}
+
+
 class InboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -43,25 +72,19 @@ class InboxRepository:
     ) -> bool:
         """Store the event unless its key is known; True when it is new. Concurrent
         deliveries of one key cannot both win: the unique key decides."""
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         now = utcnow()
-        statement = (
-            insert(InboxEventRow)
-            .values(
-                idempotency_key=key,
-                kind=kind,
-                thread=thread,
-                payload=payload,
-                status=status,
-                attempts=0,
-                received_at=now,
-                processed_at=now if status == DONE else None,
-            )
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(InboxEventRow.id)
-        )
-        return (await self.session.scalar(statement)) is not None
+        values = {
+            "idempotency_key": key,
+            "kind": kind,
+            "thread": thread,
+            "payload": payload,
+            "status": status,
+            "attempts": 0,
+            "received_at": now,
+            "processed_at": now if status == DONE else None,
+        }
+        statement = _INSERT_ONCE[self.session.get_bind().dialect.name]
+        return (await self.session.scalar(statement, values)) is not None
 
     async def get(self, key: str, *, lock: bool = False) -> InboxEventRow | None:
         statement = select(InboxEventRow).where(InboxEventRow.idempotency_key == key)

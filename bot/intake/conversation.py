@@ -47,7 +47,7 @@ class Conversations:
     async def of_threads(self, threads: Sequence[str]) -> list[Conversation]:
         """A conversation per thread key, in the order given."""
         found: list[Conversation] = []
-        async with self.database.unit_of_work() as session:
+        async with self.database.reading() as session:
             inbox = InboxRepository(session)
             for thread in threads:
                 rows = await inbox.conversation(RELAY_KIND, thread)

@@ -85,7 +85,7 @@ class RelayTriage:
             return await self._finish(
                 row, Outcome("ignored", None, None, "not a customer or operator")
             )
-        async with self.database.unit_of_work() as session:
+        async with self.database.reading() as session:
             history = await InboxRepository(session).thread_history(str(message.thread), row.id)
             thread_tickets = await TicketService(session).for_thread(message.thread)
         open_here = [t for t in thread_tickets if t.status in OPEN_STATUSES]

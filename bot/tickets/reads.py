@@ -37,7 +37,7 @@ class ReadOperations:
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[TicketService]:
-        async with self.database.unit_of_work() as session:
+        async with self.database.reading() as session:
             yield TicketService(session)
 
     async def get(self, ticket_id: str) -> Ticket:

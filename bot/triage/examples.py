@@ -24,7 +24,7 @@ class ExampleLoader:
     async def __call__(self) -> Sequence[LearnedExample]:
         from bot.triage.llm import LearnedExample
 
-        async with self.database.unit_of_work() as session:
+        async with self.database.reading() as session:
             tickets = await TicketService(session).list(
                 TicketFilter(learnable=True, limit=LEARNED_EXAMPLES)
             )

@@ -102,7 +102,7 @@ class TriageLearning:
 
     async def learned(self) -> list[Example]:
         """Every learned example, oldest ticket first (the same tickets, the same order)."""
-        async with self.database.unit_of_work() as session:
+        async with self.database.reading() as session:
             tickets = await TicketService(session).list(TicketFilter(learnable=True))
         examples = (learned_example(t) for t in reversed(tickets))
         return [e for e in examples if e is not None]
@@ -115,7 +115,7 @@ class TriageLearning:
             raise RetrainError(f"the local model is not loaded: {self.local.problem}")
         learned = await self.learned()
         digest = retraining.examples_digest(learned)
-        async with self.database.unit_of_work() as session:
+        async with self.database.reading() as session:
             newest = await TriageWeightsRepository(session).newest(shipped.model)
             known = newest.examples_digest if newest is not None else None
         if not force and (digest == known or (known is None and not learned)):
@@ -148,7 +148,7 @@ class TriageLearning:
         shipped = self.local.shipped
         if shipped is None:
             return
-        async with self.database.unit_of_work() as session:
+        async with self.database.reading() as session:
             repository = TriageWeightsRepository(session)
             newest_id = await repository.newest_id(shipped.model)
             if newest_id == self.local.stored_id:

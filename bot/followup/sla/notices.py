@@ -133,7 +133,7 @@ class SlaChecker:
         return self.club.routing.channel_for(ticket.category)
 
     async def check(self, now: datetime) -> int:
-        async with self.database.unit_of_work() as session:
+        async with self.database.reading() as session:
             repo = SlaRepository(session)
             rows = await repo.with_running_clocks(OPEN_VALUES)
             sent = await repo.sent([row.number for row in rows])

@@ -1,0 +1,161 @@
+"""Sustained ingest (issue 14): how many relay messages a second a real `serve` acks and
+stores, how many a second triage gets through with the `local` backend, and how soon a
+customer's message gets its card in its thread at the Slack stand-in.
+
+    .venv/bin/python bench/ingest.py [--quick] [--postgres]
+
+A burst: BURST messages from CONCURRENCY senders at once, as fast as `serve` acks them;
+every one must then be in the inbox (nothing lost), and triage's rate is the burst over
+the time until the last of them is triaged. A stream: STREAM_RATE messages a second, each
+its own thread; each message's time from sending to the first post in its thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.figures import Figure, percentile
+from bench.stage import Stage, machine_load, stage
+from standin.slack_requests import SlackRequest
+from storage.db import Database
+from storage.models import InboxEventRow
+from tests.support.relay import customer_says
+
+CONCURRENCY = 16
+STREAM_RATE = 50.0
+PROBLEMS = [
+    "the toilet in the mens washroom is overflowing",
+    "bay {bay} projector is very dim, can barely see the screen",
+    "there are no golf balls in bay {bay}",
+    "the hitting mat in bay {bay} is torn",
+    "the net in bay {bay} has a big hole in it",
+    "the glass on the front door is cracked",
+    "the heat is off, it's freezing in here",
+    "the screen in bay {bay} is ripped",
+    "water is dripping from the ceiling in bay {bay}",
+    "the lights in bay {bay} keep flickering",
+    "no soap in the womens washroom",
+    "the parking lot lights are out",
+]
+
+
+def message(n: int, batch: int) -> tuple[str, SlackRequest]:
+    ts = f"17{batch:02d}{n:06d}.000100"
+    text = PROBLEMS[n % len(PROBLEMS)].format(bay=1 + n % 4)
+    return ts, customer_says(f"{text} (customer {n})", ts, customer=f"cust_{n}")
+
+
+async def statuses(database: Database) -> Counter[str]:
+    async with database.unit_of_work() as session:
+        return Counter(await session.scalars(select(InboxEventRow.status)))
+
+
+async def burst(on: Stage, count: int) -> tuple[float, float]:
+    """`count` messages from CONCURRENCY senders: seconds to ack them all."""
+    queue = [message(n, 1)[1] for n in range(count)]
+    start = time.perf_counter()
+
+    async def sender() -> None:
+        while queue:
+            await on.post(on.ours, queue.pop())
+
+    await asyncio.gather(*(sender() for _ in range(CONCURRENCY)))
+    return start, time.perf_counter() - start
+
+
+async def drained(database: Database, count: int, timeout: float) -> tuple[int, int]:
+    """Wait until `count` inbox rows are settled (done or failed); (stored, settled)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = await statuses(database)
+        settled = counts["done"] + counts["failed"]
+        if settled >= count or time.monotonic() > deadline:
+            return counts.total(), settled
+        await asyncio.sleep(0.05)
+
+
+async def stream(on: Stage, seconds: float) -> tuple[list[float], int]:
+    """STREAM_RATE messages a second for `seconds`; each one's ms until the first post in
+    its thread (waiting up to 10 s after the last), and how many got none."""
+    sent: dict[str, float] = {}
+    count = int(seconds * STREAM_RATE)
+    start = time.monotonic()
+    for n in range(count):
+        await asyncio.sleep(max(0.0, start + n / STREAM_RATE - time.monotonic()))
+        ts, request = message(n, 2)
+        sent[ts] = time.monotonic()
+        await on.post(on.ours, request)
+    deadline = time.monotonic() + 10
+    while True:
+        first: dict[str, float] = {}
+        for call in on.slack.calls("chat.postMessage"):
+            thread = call.get("thread_ts")
+            if thread in sent and thread not in first:
+                first[thread] = call.time
+        if len(first) == len(sent) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    return [(first[ts] - at) * 1000 for ts, at in sent.items() if ts in first], count - len(first)
+
+
+async def run(quick: bool, backend: str) -> list[Figure]:
+    count, seconds = (600, 5.0) if quick else (5000, 20.0)
+    async with stage(backend=backend, triage="local") as on:
+        database = Database(on.database_url)
+        try:
+            await on.post(on.ours, message(0, 0)[1])  # warm-up: the model loads
+            await drained(database, 1, timeout=60)
+            started, acking = await burst(on, count)
+            stored, settled = await drained(database, count + 1, timeout=600)
+            triaging = time.perf_counter() - started
+            cards, without = await stream(on, seconds)
+        finally:
+            await database.dispose()
+    note = f"{count} messages, {CONCURRENCY} senders; {machine_load()}"
+    return [
+        Figure(
+            f"relay messages acked and stored a second ({backend})",
+            count / acking,
+            "msg/s",
+            500.0,
+            at_least=True,
+            note=note,
+        ),
+        Figure(
+            f"acked relay messages lost ({backend})", count + 1 - stored, "messages", 0.0, note=note
+        ),
+        Figure(
+            f"triage throughput, local ({backend})",
+            settled / triaging,
+            "msg/s",
+            50.0,
+            at_least=True,
+            note=f"the burst triaged in {triaging:.1f} s; {note}",
+        ),
+        Figure(
+            f"customer message -> card in its thread, p95, local ({backend})",
+            percentile(cards, 0.95) if cards else float("inf"),
+            "ms",
+            1000.0,
+            note=f"{STREAM_RATE:g} msg/s for {seconds:g} s; {without} got no post; "
+            f"median {percentile(cards, 0.5) if cards else 0:.0f} ms",
+        ),
+    ]
+
+
+def measure(quick: bool) -> list[Figure]:
+    return asyncio.run(run(quick, "sqlite"))
+
+
+if __name__ == "__main__":
+    backend = "postgresql" if "--postgres" in sys.argv else "sqlite"
+    for figure in asyncio.run(run("--quick" in sys.argv, backend)):
+        print(figure.line(), f"  [{figure.note}]" if figure.note else "")
