@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.club import ClubConfig
 from bot.followup.jobs import Job, claim
-from bot.followup.recurrence import recurring_patterns
+from bot.followup.patterns import recurring_patterns
 from bot.followup.sla.levels import Clock
 from bot.tickets.domain import Priority, Status, Ticket, TicketFilter
 from bot.tickets.notices import Notifier
