@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
-from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -13,14 +12,9 @@ import ijson
 
 from bot.tickets.transfer_validation import json_kind
 
-# The kind of value a file holds, from the first parser event, when it is not a list.
-KIND_OF_EVENT = {
-    "start_map": {},
-    "string": "",
-    "number": 0,
-    "boolean": False,
-    "null": None,
-}
+# What a file holds, by the parser's first event, when that is not a list's start.
+KIND_OF_EVENT = {"start_map": {}, "string": "", "number": 0, "boolean": False, "null": None}
+WHITESPACE = b" \t\r\n"
 
 
 class UnreadableFile(Exception):
@@ -38,18 +32,16 @@ def json_items(path: Path) -> Iterator[Any]:
 
 
 def _items(raw: BinaryIO, name: str) -> Iterator[Any]:
-    if raw.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
-        raw.seek(0)  # a byte-order mark is skipped; any other start is read
     try:
-        events = ijson.parse(raw, use_float=True)
-        first = next(events, None)
-        if first is None or first[1] != "start_array":
-            kind = json_kind(KIND_OF_EVENT.get(first[1]) if first else None)
+        if _first_character(raw) != "[":
+            first = next(ijson.parse(raw), ("", "", None))
+            kind = json_kind(KIND_OF_EVENT.get(first[1]))
             raise UnreadableFile(
                 f"{name} holds {kind}, but an import needs a JSON list of ticket objects "
                 "([{...}, {...}])."
             )
-        yield from ijson.items(chain([first], events), "item")
+        # The file itself, not events: ijson's C parser then builds the items too.
+        yield from ijson.items(raw, "item", use_float=True)
     except ijson.JSONError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFile(
@@ -57,3 +49,14 @@ def _items(raw: BinaryIO, name: str) -> Iterator[Any]:
         ) from None
     except UnicodeDecodeError:
         raise UnreadableFile(f"{name} is not UTF-8 text.") from None
+
+
+def _first_character(raw: BinaryIO) -> str:
+    """The file's first character past a byte-order mark and whitespace ("" when none);
+    the file is left where it was, past the mark."""
+    if raw.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+        raw.seek(0)  # a byte-order mark is skipped; any other start is read
+    at = raw.tell()
+    head = raw.read(4096).lstrip(WHITESPACE)
+    raw.seek(at)
+    return head[:1].decode("latin-1")
