@@ -249,6 +249,7 @@ async def post_digest(
     wake: Callable[[], None] | None,
     *,
     period: str | None,
+    draw: Callable[[Digest], bytes] | None = None,
 ) -> DigestPosted | None:
     """Queue the digest (and its chart when any ticket is open) for the ops channel.
 
@@ -257,8 +258,9 @@ async def post_digest(
     `period=None` (a digest asked for now) posts without a claim.
     """
     digest = await build_digest(database, club, now)
-    # Importing matplotlib and rendering take CPU seconds: off the event loop.
-    chart = await asyncio.to_thread(render_chart, digest) if digest.total else None
+    # Importing matplotlib and rendering take CPU seconds: off the event loop (`draw`, when
+    # given, draws it elsewhere, e.g. in a process of its own).
+    chart = await asyncio.to_thread(draw or render_chart, digest) if digest.total else None
     channel = digest.channel
     async with database.unit_of_work() as session:
         if period is not None and not await claim(session, Job.DIGEST, f"{channel} {period}"):
