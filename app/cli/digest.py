@@ -39,6 +39,11 @@ def digest_command(
             "Slack is not configured: SLACK_BOT_TOKEN not set, so there is nowhere to post the "
             "digest. Put the bot token in the environment or .env (see README) and run again."
         )
+    typer.echo(_post_now(settings))
+
+
+def _post_now(settings: Settings) -> str:
+    """Post one digest now; what was posted (the command fails when Slack refused it)."""
     # The chart's process starts now, before this one has threads, and loads matplotlib on
     # the other core while this one checks the schema and counts the tickets.
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as charts:
@@ -50,7 +55,7 @@ def digest_command(
             raise fail(f"Configuration error: {exc}") from None
     if problem:
         raise fail(problem, code=1)
-    typer.echo(summary)
+    return summary
 
 
 def _load_chart_library() -> None:
