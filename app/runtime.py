@@ -14,15 +14,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.classifier import backend, build_classifier, describe
 from app.scheduler import build_scheduler
 from app.settings import Settings
+from app.slack_clients import build_delivery_client, build_slack_client
 from bot.access.links import SignInLinks
 from bot.drain_loop import DrainLoop
 from bot.intake.conversation import Conversations
@@ -46,32 +43,6 @@ from web.dashboard.mount import Dashboard
 log = logging.getLogger("clubos.runtime")
 
 STOP_TIMEOUT_S = 5.0
-
-
-def build_slack_client(settings: Settings) -> AsyncWebClient:
-    """The client of listeners and jobs: slack_sdk retries connection errors by default;
-    429s (honouring Retry-After) and 5xx only when asked."""
-    client = _bare_slack_client(settings)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
-    client.retry_handlers.append(AsyncServerErrorRetryHandler(max_retry_count=2))
-    return client
-
-
-def build_delivery_client(settings: Settings) -> AsyncWebClient:
-    """The outbox sender's client retries only 429s (Slack did nothing): after a 5xx or a
-    lost connection a post may have landed, and the outbox's own retry looks before it
-    posts again (delivery/posts.py)."""
-    client = _bare_slack_client(settings)
-    client.retry_handlers.clear()
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
-    return client
-
-
-def _bare_slack_client(settings: Settings) -> AsyncWebClient:
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return AsyncWebClient(
-        token=token, base_url=settings.slack_api_url, timeout=settings.slack_timeout_s
-    )
 
 
 @dataclass

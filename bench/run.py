@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bench.figures import Figure  # noqa: E402
 
 #: The benchmark modules, in the order they run (bench/<name>.py).
-MODULES = ("triage_latency", "ack_latency", "ingest", "scale_reads", "bulk")
+MODULES = ("triage_latency", "ack_latency", "ingest", "bulk")
 REPORT = ROOT / "docs" / "benchmarks.md"
 
 

@@ -1,15 +1,15 @@
 """The `clubos-tickets` command line: every command and where it lives.
 
-`tickets` holds the service and data commands (db, serve, export, import, digest), `triage`
-the triage command, `demo` the demo. Each command imports what it needs when it runs, so
-every command starts without loading the others' dependencies.
+`tickets` holds the service and data commands (db, serve, export, import), `digest` the
+digest, `triage` the triage command, `demo` the demo. Each command imports what it needs
+when it runs, so every command starts without loading the others' dependencies.
 """
 
 from __future__ import annotations
 
 import typer
 
-from app.cli import demo, tickets, triage
+from app.cli import demo, digest, tickets, triage
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -24,7 +24,7 @@ db_app.command("revision", hidden=True)(tickets.db_revision)
 app.command()(tickets.serve)
 app.command("export")(tickets.export_command)
 app.command("import")(tickets.import_command)
-app.command("digest")(tickets.digest_command)
+app.command("digest")(digest.digest_command)
 app.command("triage")(triage.triage_command)
 app.command("demo")(demo.demo_command)
 

@@ -9,7 +9,6 @@ import typer
 from app.settings import Settings, load_settings
 from bot import logs
 from bot.club import ConfigError
-from storage import migrate
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -30,6 +29,8 @@ def cli_settings() -> Settings:
 
 def require_current_schema(database_url: str) -> None:
     """End the command (naming the fix) when the database schema is not the current one."""
+    from storage import migrate  # Alembic: loaded by the commands that check the schema
+
     try:
         asyncio.run(migrate.ensure_current(database_url))
     except migrate.SchemaOutdated as exc:

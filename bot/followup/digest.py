@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.club import ClubConfig
 from bot.followup.jobs import Job, claim
-from bot.followup.recurrence import recurring_patterns
+from bot.followup.patterns import recurring_patterns
 from bot.followup.sla.levels import Clock
-from bot.tickets.domain import Priority, Status, Ticket, TicketFilter
+from bot.tickets.domain import Priority, Status, Ticket
 from bot.tickets.notices import Notifier
-from bot.tickets.service import TicketService
-from bot.tickets.status import OPEN_STATUSES
+from bot.tickets.rows import to_ticket
+from bot.tickets.status import OPEN_STATUSES, OPEN_VALUES
 from storage.db import Database
+from storage.digest_counts import OpenCount, most_pressing, open_counts
 
 log = logging.getLogger("clubos.digest")
 
@@ -194,33 +195,40 @@ def _attention_order(entry: DigestTicket) -> tuple[int, int, datetime]:
     return 1, 0, entry.opened_at
 
 
-def summarize(location: str, tickets: Iterable[Ticket], now: datetime) -> LocationDigest:
-    entries = sorted((_entry(t, now) for t in tickets), key=_attention_order)
+def _location_digest(
+    location: str, counts: list[OpenCount], named: list[DigestTicket]
+) -> LocationDigest:
     return LocationDigest(
         location=location,
-        by_status={s: sum(1 for e in entries if e.status == s) for s in OPEN_STATUSES},
-        by_priority={p: sum(1 for e in entries if e.priority == p) for p in PRIORITIES},
-        breaching=sum(1 for e in entries if e.breached is not None),
-        tickets=tuple(entries[:TICKETS_PER_LOCATION]),
+        by_status={s: sum(c.tickets for c in counts if c.status == s) for s in OPEN_STATUSES},
+        by_priority={p: sum(c.tickets for c in counts if c.priority == p) for p in PRIORITIES},
+        breaching=sum(c.breaching for c in counts),
+        tickets=tuple(sorted(named, key=_attention_order)),
     )
 
 
 async def build_digest(database: Database, club: ClubConfig, now: datetime) -> Digest:
     """The open tickets at `now`, per location: configured locations in config order, any
-    other location a ticket names after them, alphabetically; and the recurring problems."""
+    other location a ticket names after them, alphabetically; and the recurring problems.
+    Counted in SQL; only the tickets to name are read."""
     async with database.unit_of_work() as session:
-        open_tickets = await TicketService(session).list(TicketFilter(statuses=OPEN_STATUSES))
+        counts = await open_counts(session, OPEN_VALUES, now)
+        urgency = {p.value: p.rank for p in Priority}
+        rows = await most_pressing(session, OPEN_VALUES, now, urgency, TICKETS_PER_LOCATION)
     patterns = await recurring_patterns(database, now)
-    by_location: dict[str, list[Ticket]] = {}
-    for ticket in open_tickets:
-        by_location.setdefault(ticket.location, []).append(ticket)
+    by_location: dict[str, list[OpenCount]] = {}
+    for count in counts:
+        by_location.setdefault(count.location, []).append(count)
+    named: dict[str, list[DigestTicket]] = {}
+    for row in rows:  # newest first: ties in the digest's order keep that order
+        named.setdefault(row.location, []).append(_entry(to_ticket(row, ()), now))
     configured = [loc.name for loc in club.locations]
     others = sorted(set(by_location) - set(configured), key=str.casefold)
     return Digest(
         channel=club.slack.ops_channel,
         generated_at=now,
         locations=tuple(
-            summarize(name, by_location[name], now)
+            _location_digest(name, by_location[name], named.get(name, []))
             for name in (*configured, *others)
             if name in by_location
         ),
@@ -241,6 +249,7 @@ async def post_digest(
     wake: Callable[[], None] | None,
     *,
     period: str | None,
+    draw: Callable[[Digest], bytes] | None = None,
 ) -> DigestPosted | None:
     """Queue the digest (and its chart when any ticket is open) for the ops channel.
 
@@ -249,8 +258,9 @@ async def post_digest(
     `period=None` (a digest asked for now) posts without a claim.
     """
     digest = await build_digest(database, club, now)
-    # Importing matplotlib and rendering take CPU seconds: off the event loop.
-    chart = await asyncio.to_thread(render_chart, digest) if digest.total else None
+    # Importing matplotlib and rendering take CPU seconds: off the event loop (`draw`, when
+    # given, draws it elsewhere, e.g. in a process of its own).
+    chart = await asyncio.to_thread(draw or render_chart, digest) if digest.total else None
     channel = digest.channel
     async with database.unit_of_work() as session:
         if period is not None and not await claim(session, Job.DIGEST, f"{channel} {period}"):

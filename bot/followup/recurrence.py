@@ -5,9 +5,9 @@ The digest names each open pattern ("3 projector-dim tickets in Bay 4 this week"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from bot.followup.patterns import PARENT_PREFIX, WINDOW, label_for, phrase
 from bot.intake.dedup import problem_key
 from bot.intake.problems import conflict, reading_of, ticket_text
 from bot.tickets.domain import Priority, Status, Ticket, TicketDraft, TicketEdit
@@ -15,42 +15,14 @@ from bot.tickets.notices import Notifier
 from bot.tickets.rows import to_ticket
 from bot.tickets.service import TicketService
 from bot.tickets.status import OPEN_STATUSES, OPEN_VALUES
-from storage.db import Database
 from storage.recurrence import RecurrenceRepository
 
-WINDOW = timedelta(days=7)
 THRESHOLD = 3  # the third similar ticket within the window makes a pattern
-PARENT_PREFIX = "recurrence:"
 PROBLEM_KEY_MAX = 128  # tickets.problem_key
 DECIDED_BY = "recurrence"
 
 # Resolved tickets count too: a problem fixed and back again is what recurrence means.
 COUNTED_STATUSES = sorted(s.value for s in Status if s != Status.ARCHIVED)
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """An open recurrence parent, for the digest."""
-
-    parent_id: str
-    title: str
-    priority: Priority
-    location: str
-    bay: int | None
-    label: str
-    child_count: int  # every ticket linked under the parent
-    recent_count: int  # of those, opened within the last 7 days
-
-    def describe(self) -> str:
-        """E.g. "3 projector-dim tickets in Bay 4 this week" (config and key words only,
-        no customer text)."""
-        return _phrase(
-            self.recent_count or self.child_count,
-            self.label,
-            self.location,
-            self.bay,
-            this_week=self.recent_count > 0,
-        )
 
 
 def is_parent(ticket: Ticket) -> bool:
@@ -82,20 +54,6 @@ def raised(priority: Priority) -> Priority:
     """One step more urgent; critical stays critical."""
     order = list(Priority)
     return order[min(priority.rank + 1, len(order) - 1)]
-
-
-def label_for(key: str) -> str:
-    """A short name for a problem key: "projector_dim" -> "projector-dim",
-    "system:projector:3" -> "projector"."""
-    key = key.removeprefix(PARENT_PREFIX).removeprefix("system:")
-    words = [part for part in key.split(":") if part and not part.isdigit()]
-    return "-".join(words).replace("_", "-") or "similar"
-
-
-def _phrase(count: int, label: str, location: str, bay: int | None, *, this_week: bool) -> str:
-    place = f"in Bay {bay}" if bay is not None else f"at {location}"
-    when = "this week" if this_week else "(none this week)"
-    return f"{count} {label} tickets {place} {when}"
 
 
 async def check_recurrence(
@@ -141,8 +99,8 @@ def _parent_key(key: str) -> str:
 
 def _parent_title(count: int, key: str, ticket: Ticket) -> str:
     """E.g. "Recurring: 3 projector-dim tickets in Bay 4 this week"."""
-    phrase = _phrase(count, label_for(key), ticket.location, ticket.bay, this_week=True)
-    return f"Recurring: {phrase}"
+    words = phrase(count, label_for(key), ticket.location, ticket.bay, this_week=True)
+    return f"Recurring: {words}"
 
 
 async def _similar_tickets(
@@ -238,27 +196,3 @@ async def _link_under(
         keeps_own = current is not None and current.status in OPEN_STATUSES
         if t.parent_id != parent.ticket_id and not keeps_own:
             await tickets.set_parent(t.number, parent.number, actor=actor)
-
-
-async def recurring_patterns(database: Database, now: datetime) -> list[Pattern]:
-    """Every open recurrence parent with its children counted, most urgent first."""
-    async with database.unit_of_work() as session:
-        repo = RecurrenceRepository(session)
-        parents = [
-            to_ticket(row, ()) for row in await repo.with_key_prefix(PARENT_PREFIX, OPEN_VALUES)
-        ]
-        dates = await repo.child_dates([p.number for p in parents])
-    patterns = [
-        Pattern(
-            parent_id=p.ticket_id,
-            title=p.title,
-            priority=p.priority,
-            location=p.location,
-            bay=p.bay,
-            label=label_for(p.problem_key or ""),
-            child_count=len(dates.get(p.number, [])),
-            recent_count=sum(1 for d in dates.get(p.number, []) if d >= now - WINDOW),
-        )
-        for p in parents
-    ]
-    return sorted(patterns, key=lambda p: (-p.priority.rank, -p.recent_count, p.parent_id))

@@ -16,47 +16,49 @@ MAX_PROBLEMS_SHOWN = 20
 
 @dataclass
 class CheckedRecords:
-    """The valid records of a file, in file order, and what is wrong with the others."""
+    """What a pass over a file found: how many records, the highest ticket number among
+    the valid ones, and what is wrong with the others. The records themselves are not
+    kept (a file of 100k is read again to be written)."""
 
-    records: list[TicketRecord] = field(default_factory=list)
+    count: int = 0
+    max_number: int = 0
     problems: list[str] = field(default_factory=list)
     bad_indexes: set[int] = field(default_factory=set)
+    first_index: dict[str, int] = field(default_factory=dict)
 
     def refuse(self, index: int, *problems: str) -> None:
         self.bad_indexes.add(index)
         self.problems.extend(problems)
 
-
-def check_records(data: list[Any]) -> CheckedRecords:
-    checked = CheckedRecords()
-    first_index: dict[str, int] = {}
-    for index, item in enumerate(data):
+    def check(self, index: int, item: Any) -> TicketRecord | None:
+        """The record at `index`, valid; None (and its problems noted) when it is not."""
+        self.count += 1
         if not isinstance(item, dict):
             kind = json_kind(item)
-            checked.refuse(index, f"{_where(index, None)}: expected a ticket object, found {kind}")
-            continue
+            self.refuse(index, f"{_where(index, None)}: expected a ticket object, found {kind}")
+            return None
         try:
             record = TicketRecord.model_validate(item)
         except ValidationError as exc:
             where = _where(index, item.get("ticket_id"))
-            checked.refuse(index, *(f"{where}: {_describe(error)}" for error in exc.errors()))
-            continue
-        first = first_index.setdefault(record.ticket_id, index)
+            self.refuse(index, *(f"{where}: {_describe(error)}" for error in exc.errors()))
+            return None
+        first = self.first_index.setdefault(record.ticket_id, index)
         if first != index:
             where = _where(index, record.ticket_id)
-            checked.refuse(index, f"{where}: ticket_id repeats the record at index {first}")
-            continue
-        checked.records.append(record)
-    return checked
+            self.refuse(index, f"{where}: ticket_id repeats the record at index {first}")
+            return None
+        self.max_number = max(self.max_number, record.number)
+        return record
 
 
-def rejection(file_name: str, checked: CheckedRecords, total: int) -> str:
+def rejection(file_name: str, checked: CheckedRecords) -> str:
     """What is wrong with the file: how many records are bad, and the first problems."""
     shown = checked.problems[:MAX_PROBLEMS_SHOWN]
     more = len(checked.problems) - len(shown)
     lines = [
-        f"{file_name}: {len(checked.bad_indexes)} of {total} records are not valid ticket JSON "
-        "(record indexes count from 0):",
+        f"{file_name}: {len(checked.bad_indexes)} of {checked.count} records are not valid "
+        "ticket JSON (record indexes count from 0):",
         *(f"  {p}" for p in shown),
     ]
     if more:

@@ -1,60 +1,84 @@
-"""Writing imported tickets: all new records in the caller's one transaction, in batches,
-ids, timestamps and thread references kept as given, each ticket with an `imported`
-audit event. Tickets whose number already exists are left alone."""
+"""Writing imported tickets: the new records in batches, each batch in a unit of work of
+its own with many rows per statement; ids, timestamps and thread references kept as
+given, each ticket with an `imported` audit event, an open ticket with its SLA deadlines.
+Tickets whose number already exists are left alone, so an import interrupted after some
+batches completes when it is run again."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
+from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
+from bot.followup.sla.levels import deadlines
 from bot.logs import correlation_id
 from bot.tickets.domain import Status, ThreadRef
+from bot.tickets.status import OPEN_STATUSES
 from bot.tickets.ticket_json import TicketRecord
-from storage.db import UnitOfWork
+from bot.tickets.transfer_reading import UnreadableFile, json_items
+from bot.tickets.transfer_validation import CheckedRecords
+from storage.db import Database, UnitOfWork
 from storage.models import utcnow
+from storage.ticket_bulk import insert_events, insert_threads, insert_tickets
 from storage.tickets import EventFields, ThreadFields, TicketFields, TicketRepository
 
 IMPORT_ACTOR = "import"
 PROGRESS_THRESHOLD = 500  # show a progress bar for files with more records than this
-BATCH_SIZE = 500  # rows flushed per round trip while importing
-LOOKUP_CHUNK = 1000  # ticket numbers per "which exist already" query
+BATCH_SIZE = 1000  # records per unit of work (and per "which exist already" query)
 
 T = TypeVar("T")
 
 
-async def write_records(
-    session: UnitOfWork, records: Sequence[TicketRecord], *, source: str, progress: bool
+class FileChanged(Exception):
+    """The file no longer reads as it did when it was checked; the batches written
+    before stay (an import run again completes them)."""
+
+
+async def write_file(
+    database: Database, path: Path, checked: CheckedRecords, *, progress: bool
 ) -> int:
-    """Write the records whose ticket is not there yet; returns how many were written."""
-    if not records:
+    """Write the records of the checked file whose ticket is not there yet; returns how
+    many were written."""
+    if not checked.count:
         return 0
-    repo = TicketRepository(session)
-    # First statement of the transaction: it locks the counter row until commit, so
-    # tickets created meanwhile wait and then get numbers above the imported ones
-    # (on SQLite the whole transaction holds the write lock anyway).
-    await repo.raise_counter_to(max(r.number for r in records))
+    # Committed before any ticket: tickets created meanwhile get numbers above the file's.
+    async with database.unit_of_work() as session:
+        await TicketRepository(session).raise_counter_to(checked.max_number)
+    now, cid, written = utcnow(), correlation_id.get(), 0
+    with _progress_bar(checked.count, enabled=progress) as advance:
+        try:
+            for batch in _batches(_records(path), BATCH_SIZE):
+                async with database.unit_of_work() as session:
+                    written += await write_batch(session, batch, now, cid, path.name)
+                advance(len(batch))
+        except (UnreadableFile, ValidationError) as exc:
+            raise FileChanged(
+                f"{path.name} changed while it was imported ({written} tickets were written; "
+                f"import it again to finish): {exc}"
+            ) from None
+    return written
 
-    existing: set[int] = set()
-    for chunk in _chunks([r.number for r in records], LOOKUP_CHUNK):
-        existing |= await repo.existing_numbers(chunk)
-    new = [r for r in records if r.number not in existing]
 
-    now = utcnow()
-    cid = correlation_id.get()
-    with _progress_bar(len(records), enabled=progress) as advance:
-        advance(len(records) - len(new))
-        for batch in _chunks(new, BATCH_SIZE):
-            for record in batch:
-                repo.add(_ticket_fields(record))
-            await repo.flush()  # tickets before the rows that reference them
-            for record in batch:
-                for ref in record.threads:
-                    repo.add_thread(_thread_fields(record, ref))
-                repo.add_event(_event_fields(record, now, cid, source))
-            await repo.flush()
-            advance(len(batch))
+def _records(path: Path) -> Iterator[TicketRecord]:
+    for item in json_items(path):
+        yield TicketRecord.model_validate(item)
+
+
+async def write_batch(
+    session: UnitOfWork, batch: Sequence[TicketRecord], at: datetime, cid: str | None, source: str
+) -> int:
+    """Write the tickets of `batch` not there yet, their threads and audit events."""
+    existing = await TicketRepository(session).existing_numbers([r.number for r in batch])
+    new = [r for r in batch if r.number not in existing]
+    # Tickets before the rows that reference them.
+    await insert_tickets(session, [_ticket_fields(r) for r in new])
+    await insert_threads(session, [_thread_fields(r, ref) for r in new for ref in r.threads])
+    await insert_events(session, [_event_fields(r, at, cid, source) for r in new])
     return len(new)
 
 
@@ -63,6 +87,7 @@ def _ticket_fields(record: TicketRecord) -> TicketFields:
     resolved_at = record.resolved_at
     if resolved_at is None and record.status in (Status.RESOLVED, Status.ARCHIVED):
         resolved_at = updated_at
+    clocks = _sla_clocks(record, updated_at)
     return TicketFields(
         number=record.number,
         ticket_id=record.ticket_id,
@@ -85,7 +110,23 @@ def _ticket_fields(record: TicketRecord) -> TicketFields:
         created_at=record.timestamp,
         updated_at=updated_at,
         resolved_at=resolved_at,
+        **clocks,
     )
+
+
+def _sla_clocks(record: TicketRecord, updated_at: datetime) -> dict[str, Any]:
+    """An open ticket's SLA deadlines, from its priority and when it was opened, as a new
+    ticket gets them; its first response taken as given (at its last update) once an
+    operator has moved or assigned it. A closed ticket's clocks are stopped: none."""
+    if record.status not in OPEN_STATUSES:
+        return {}
+    due = deadlines(record.priority, record.timestamp)
+    responded = record.status != Status.OPEN or record.assigned_to is not None
+    return {
+        "response_due_at": due.response_due_at,
+        "resolution_due_at": due.resolution_due_at,
+        "first_response_at": updated_at if responded else None,
+    }
 
 
 def _thread_fields(record: TicketRecord, ref: str) -> ThreadFields:
@@ -122,9 +163,10 @@ def _event_fields(record: TicketRecord, at: datetime, cid: str | None, source: s
     )
 
 
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 @contextmanager

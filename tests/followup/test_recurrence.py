@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.followup.recurrence import check_recurrence, label_for, raised, recurring_patterns
+from bot.followup.patterns import label_for, recurring_patterns
+from bot.followup.recurrence import check_recurrence, raised
 from bot.tickets.domain import Category, Priority, Source, Ticket, TicketDraft
 from bot.tickets.notices import Notifier
 from bot.tickets.service import TicketService

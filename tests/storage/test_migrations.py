@@ -15,6 +15,7 @@ from storage.migrate import (
     alembic_config,
     current_revision,
     ensure_current,
+    head_from_files,
     head_revision,
 )
 from tests.storage.database_checks import (
@@ -107,3 +108,9 @@ def test_serve_no_migrate_refuses_an_empty_database(empty_sqlite_url: str, tmp_p
     assert FIX_COMMAND in result.stderr
     # It refused; it did not migrate.
     assert asyncio.run(with_connection(empty_sqlite_url, table_names)) == set()
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    # The schema check reads the head without Alembic; a migration added in a shape that
+    # reading misses must not make it name another head.
+    assert head_from_files() == head_revision()

@@ -1,0 +1,113 @@
+"""`clubos-tickets digest`: where the digest is posted, and `--now` one posted at once.
+
+It builds only what posting needs (the database, the outbox sender and its Slack client),
+not the server's runtime: no web app, Slack app, scheduler or triage. The chart is drawn
+in a process of its own, started first, so loading matplotlib overlaps the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Annotated
+
+import typer
+
+from app.cli.common import cli_settings, fail, require_current_schema
+from app.settings import Settings
+from bot.club import ConfigError
+
+
+def digest_command(
+    now: Annotated[
+        bool, typer.Option("--now", help="Post one digest to the ops channel now, then exit.")
+    ] = False,
+) -> None:
+    """The digest of open tickets: `serve` posts it on the configured schedule; --now posts
+    one at once (through the outbox, like every Slack post)."""
+    settings = cli_settings()
+    club = settings.club
+    if not now:
+        typer.echo(
+            f"`serve` posts the digest to {club.slack.ops_channel} on the schedule "
+            f"'{club.digest.cron}' ({club.digest.timezone}). "
+            "Run `clubos-tickets digest --now` to post one now."
+        )
+        return
+    if settings.slack_bot_token is None:
+        raise fail(
+            "Slack is not configured: SLACK_BOT_TOKEN not set, so there is nowhere to post the "
+            "digest. Put the bot token in the environment or .env (see README) and run again."
+        )
+    typer.echo(_post_now(settings))
+
+
+def _post_now(settings: Settings) -> str:
+    """Post one digest now; what was posted (the command fails when Slack refused it)."""
+    # The chart's process starts now, before this one has threads, and loads matplotlib on
+    # the other core while this one checks the schema and counts the tickets.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as charts:
+        charts.submit(_load_chart_library)
+        require_current_schema(settings.database_url)
+        try:
+            problem, summary = asyncio.run(_post_digest_now(settings, charts))
+        except ConfigError as exc:
+            raise fail(f"Configuration error: {exc}") from None
+    if problem:
+        raise fail(problem, code=1)
+    return summary
+
+
+def _load_chart_library() -> None:
+    import bot.followup.chart  # noqa: F401  (what drawing the chart first pays for)
+
+
+async def _post_digest_now(
+    settings: Settings, charts: ProcessPoolExecutor
+) -> tuple[str | None, str]:
+    """Queue one digest, deliver it with the outbox sender, and say how it went:
+    (what went wrong or None, what was posted)."""
+    from datetime import UTC, datetime
+
+    from app.slack_clients import build_delivery_client
+    from bot.followup.digest import post_digest, render_chart
+    from bot.presence import Presence, this_process
+    from delivery.sender import OutboxSender
+    from storage.db import Database
+    from storage.outbox import SENT, OutboxRepository
+
+    database = Database(settings.database_url)
+    presence = Presence(database, this_process())
+    sender = OutboxSender(database, build_delivery_client(settings), presence)
+    try:
+        posted = await post_digest(
+            database,
+            settings.club,
+            datetime.now(UTC),
+            None,
+            period=None,
+            draw=lambda digest: charts.submit(render_chart, digest).result(),
+        )
+        assert posted is not None  # a digest asked for now claims no period
+        await sender.drain()
+        async with database.unit_of_work() as session:
+            outbox = OutboxRepository(session)
+            rows = [await outbox.get(row_id) for row_id in posted.outbox_ids]
+    finally:
+        await presence.leave()
+        await database.dispose()
+    errors = [
+        row.last_error or row.status for row in rows if row is not None and row.status != SENT
+    ]
+    digest = posted.digest
+    if errors:
+        return (
+            f"Slack did not take the digest ({'; '.join(errors)}). It stays in the outbox; "
+            "a running `serve` retries it.",
+            "",
+        )
+    chart = ", with the chart" if len(posted.outbox_ids) > 1 else ""
+    return None, (
+        f"Posted the digest to {digest.channel}{chart}: {digest.total} open "
+        f"ticket{'' if digest.total == 1 else 's'}, {digest.breaching} past SLA."
+    )
