@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from handlers.payloads.common import (
     Authorization,
     IdRef,
@@ -39,7 +41,8 @@ class Envelope(Payload):
     is_ext_shared_channel: bool | None = None
     thread_ts: Ts | None = None
     response_url: Url | None = None
-    response_urls: list[ResponseUrlRef] | None = None
+    # Absent or a list: Bolt takes its length whenever the key is there (null: a 500).
+    response_urls: list[ResponseUrlRef] = Field(default_factory=list)
     trigger_id: Name | None = None
     callback_id: Name | None = None
     # Bolt's workflow-function listeners: none here, so none may come.

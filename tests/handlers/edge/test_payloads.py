@@ -137,6 +137,12 @@ BAD_INTERACTIVE: dict[str, dict[str, Any]] = {
         "user": {"id": OPERATOR},
         "actions": [],
     },
+    "view-response-urls-null": {  # found by the fuzz: Bolt takes len() of any present key
+        "type": "view_submission",
+        "user": {"id": OPERATOR},
+        "view": {"callback_id": "ticket_create"},
+        "response_urls": None,
+    },
     "view-metadata-dict": {
         "type": "view_submission",
         "user": {"id": OPERATOR},
