@@ -87,10 +87,15 @@ class MessageShortcut(Envelope):
     message: ShownMessage  # type: ignore[assignment]
 
 
+class SubmittedView(View):
+    # Bolt reads a submitted view's type before any listener (a KeyError, 500, without it).
+    type: Name
+
+
 class ViewSubmission(Envelope):
     type: Literal["view_submission", "view_closed"]
     user: UserRef
-    view: View  # type: ignore[assignment]
+    view: SubmittedView  # type: ignore[assignment]
 
 
 class CreateModalMeta(Payload):

@@ -143,6 +143,11 @@ BAD_INTERACTIVE: dict[str, dict[str, Any]] = {
         "view": {"callback_id": "ticket_create"},
         "response_urls": None,
     },
+    "view-without-type": {  # found by the fuzz: Bolt reads view["type"] first
+        "type": "view_submission",
+        "user": {"id": OPERATOR},
+        "view": {"callback_id": "ticket_create", "private_metadata": ""},
+    },
     "view-metadata-dict": {
         "type": "view_submission",
         "user": {"id": OPERATOR},
