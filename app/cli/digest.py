@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.cli.common import cli_settings, fail, require_current_schema
 from app.settings import Settings
 from bot.club import ConfigError
+
+if TYPE_CHECKING:  # imported where used: `digest --now` starts with as little as it can
+    from bot.followup.digest import DigestPosted
+    from storage.models import OutboxMessageRow
 
 
 def digest_command(
@@ -74,7 +79,7 @@ async def _post_digest_now(
     from bot.presence import Presence, this_process
     from delivery.sender import OutboxSender
     from storage.db import Database
-    from storage.outbox import SENT, OutboxRepository
+    from storage.outbox import OutboxRepository
 
     database = Database(settings.database_url)
     presence = Presence(database, this_process())
@@ -96,6 +101,15 @@ async def _post_digest_now(
     finally:
         await presence.leave()
         await database.dispose()
+    return _outcome(posted, rows)
+
+
+def _outcome(
+    posted: DigestPosted, rows: Sequence[OutboxMessageRow | None]
+) -> tuple[str | None, str]:
+    """(what went wrong or None, what was posted), from the digest's outbox rows."""
+    from storage.outbox import SENT
+
     errors = [
         row.last_error or row.status for row in rows if row is not None and row.status != SENT
     ]
