@@ -9,7 +9,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -17,9 +16,15 @@ from bot.drain_loop import DrainLoop
 from bot.followup.digest import Digest
 from bot.presence import Presence
 from bot.tickets.domain import Status, ThreadRef, Ticket, TicketNotFound
-from bot.tickets.notices import Notice
+from bot.tickets.notices import LINKED, Notice
 from bot.tickets.reads import ReadOperations
 from delivery.posts import Posted, PostKey, post_once
+from delivery.slack_errors import (
+    HARMLESS_REACTION_ERRORS,
+    PERMANENT_ERRORS,
+    TRANSIENT_ERRORS,
+    TRANSIENT_NETWORK_ERRORS,
+)
 from slackui.ids import DONE_BADGE, OPEN_BADGE
 from slackui.views.card import card_text, ticket_card
 from slackui.views.digest import digest_message, digest_text
@@ -40,31 +45,6 @@ MAX_BACKOFF_S = 30
 # MAX_ATTEMPTS such a row keeps trying for this long before it gives up, so hours of Slack
 # trouble lose no card. Other failures count as attempts.
 TRANSIENT_WINDOW = timedelta(hours=24)
-TRANSIENT_NETWORK_ERRORS = (OSError, TimeoutError, aiohttp.ClientError)
-# Slack's own words for "not now" (HTTP 200 `ok: false`, or with a 429/5xx status).
-TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
-# Errors no retry can fix: the row is given up at once and logged.
-PERMANENT_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "invalid_auth",
-        "account_inactive",
-        "token_revoked",
-        "missing_scope",
-        "invalid_blocks",
-        "msg_too_long",
-        "no_text",
-        "invalid_arguments",
-        "cant_update_message",
-        "message_not_found",
-    }
-)
-# Reactions already in the wanted state.
-HARMLESS_REACTION_ERRORS = frozenset({"already_reacted", "no_reaction"})
 
 
 class OutboxSender(DrainLoop):
@@ -96,9 +76,9 @@ class OutboxSender(DrainLoop):
                     self._held.update(claimed)
                 if not rows:
                     return handled
-                for row in rows:
+                for row in await self._drop_superseded(rows):
                     await self._deliver(row)
-                    handled += 1
+                handled += len(rows)
         finally:
             self._held.difference_update(claimed)
 
@@ -106,6 +86,8 @@ class OutboxSender(DrainLoop):
         # The row's first attempt is counted when it is claimed: more means an earlier
         # attempt (failed, timed out, or cut short by a crash) may already have posted.
         key = PostKey(row.id, retried=row.attempts > 1)
+        if row.method == Notice.REFRESH_CARDS and row.ticket_number is not None:
+            await self._supersede_refreshes(row.id, row.ticket_number)
         try:
             await self._send(Notice(row.method), row.payload, key)
         except SlackApiError as exc:
@@ -121,6 +103,34 @@ class OutboxSender(DrainLoop):
         else:
             async with self.database.unit_of_work() as session:
                 await OutboxRepository(session).mark_sent(row.id, self.presence.owner, None)
+
+    async def _drop_superseded(self, rows: list[OutboxMessageRow]) -> list[OutboxMessageRow]:
+        """`rows` less the refreshes a later refresh of the same ticket in `rows` does, each
+        marked sent by it (see _supersede_refreshes)."""
+        last_refresh = {
+            row.ticket_number: row.id for row in rows if row.method == Notice.REFRESH_CARDS
+        }
+        kept = []
+        for row in rows:
+            later = last_refresh.get(row.ticket_number)
+            if row.method == Notice.REFRESH_CARDS and later is not None and later != row.id:
+                async with self.database.unit_of_work() as session:
+                    await OutboxRepository(session).mark_sent(
+                        row.id, self.presence.owner, {"superseded_by": later}
+                    )
+            else:
+                kept.append(row)
+        return kept
+
+    async def _supersede_refreshes(self, row_id: int, ticket_number: int) -> None:
+        """This refresh renders the ticket as it is after every change committed so far, so
+        the refreshes those changes queued are done by it: a burst of thirty reports linked
+        to one ticket updates each card copy once or twice, not thirty times (chat.update
+        is rate limited, and each refresh updates every copy)."""
+        async with self.database.unit_of_work() as session:
+            await OutboxRepository(session).supersede(
+                Notice.REFRESH_CARDS.value, ticket_number, row_id
+            )
 
     async def _failed(
         self, row: OutboxMessageRow, error: str, *, permanent: bool = False, transient: bool = False
@@ -157,7 +167,12 @@ class OutboxSender(DrainLoop):
             case Notice.THREAD_REPLY:
                 ticket = await self.tickets.get(payload["ticket_id"])
                 text = change_reply(ticket, payload["actor"], payload["action"], payload["detail"])
-                await self._reply_everywhere(key, ticket, text)
+                targets = await self._reply_targets(ticket)
+                if payload["action"] == LINKED:
+                    # Said where the ticket began only: the new thread gets the card, and
+                    # telling every linked thread about every link is k² posts for k reports.
+                    targets = targets[:1]
+                await self._reply_to(key, targets, text)
             case Notice.SYNC_BADGE:
                 await self._sync_badge(ThreadRef(payload["channel"], payload["thread_ts"]))
             case Notice.SUGGEST_CLOSE:
@@ -236,8 +251,8 @@ class OutboxSender(DrainLoop):
             copies = await OutboxRepository(session).messages(ticket.number, [CARD])
         return [(copy.channel, copy.ts) for copy in copies if copy.thread_ts is None][:1]
 
-    async def _reply_everywhere(self, key: PostKey, ticket: Ticket, text: str) -> None:
-        for target, (channel, thread_ts) in enumerate(await self._reply_targets(ticket)):
+    async def _reply_to(self, key: PostKey, targets: list[tuple[str, str]], text: str) -> None:
+        for target, (channel, thread_ts) in enumerate(targets):
             await post_once(
                 self.client, key.to(target), channel=channel, thread_ts=thread_ts, text=text
             )

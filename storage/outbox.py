@@ -124,6 +124,21 @@ class OutboxRepository:
         )
         return bool(settled.rowcount)  # type: ignore[attr-defined]
 
+    async def supersede(self, method: str, ticket_number: int, by_row: int) -> int:
+        """Mark the ticket's other pending `method` rows sent, delivered by `by_row`; how
+        many. Only rows no sender has claimed: a claimed one is already on its way."""
+        superseded = await self.session.execute(
+            update(OutboxMessageRow)
+            .where(
+                OutboxMessageRow.method == method,
+                OutboxMessageRow.ticket_number == ticket_number,
+                OutboxMessageRow.status == PENDING,
+                OutboxMessageRow.id != by_row,
+            )
+            .values(status=SENT, sent_at=utcnow(), last_error=f"superseded by #{by_row}")
+        )
+        return int(superseded.rowcount)  # type: ignore[attr-defined]
+
     async def pending_count(self) -> int:
         rows = await self.session.scalars(
             select(OutboxMessageRow.id).where(OutboxMessageRow.status.in_([PENDING, SENDING]))

@@ -26,6 +26,10 @@ class Notice(StrEnum):
     UPLOAD_FILE = "file.upload"  # {channel, filename, title, alt_text, content_base64}
 
 
+#: The THREAD_REPLY action of a thread linked to a ticket.
+LINKED = "linked"
+
+
 class Notifier:
     """Queues notices in the caller's unit of work and wakes the sender after commit."""
 
@@ -84,7 +88,7 @@ class Notifier:
             {
                 "ticket_id": ticket.ticket_id,
                 "actor": actor,
-                "action": "linked",
+                "action": LINKED,
                 "detail": str(thread),
             },
             ticket,

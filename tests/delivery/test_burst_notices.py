@@ -1,0 +1,52 @@
+"""A burst of reports of one problem costs Slack calls in proportion to the reports, not
+their square: each linked thread gets the card and the ticket's first thread one line per
+link, and refreshes queued while the sender was busy update each card copy once."""
+
+from __future__ import annotations
+
+from standin.slack_api import SlackStub
+from tests.support.app_harness import OPERATOR, harness_settings, open_harness
+from tests.support.relay import customer_says
+
+REPORTS = 6
+
+
+def thread_ts(n: int) -> str:
+    return f"1732550{n:03d}.000100"
+
+
+async def test_each_linked_report_is_told_once_and_only_the_first_thread_hears_of_links(
+    slack_stub: SlackStub, db_url: str
+) -> None:
+    async with open_harness(slack_stub, harness_settings(slack_stub, db_url)) as h:
+        for n in range(REPORTS):
+            text = "no golf balls in bay 2" if n % 2 else "bay 2 has no balls left"
+            await h.post(customer_says(text, thread_ts(n), customer=f"cust_{n}"))
+            await h.settle()
+        [ticket] = await h.tickets()
+    posts = slack_stub.calls("chat.postMessage")
+    linked_lines = [p for p in posts if "linked another conversation" in p.get("text", "")]
+    assert len(ticket.linked_threads) == REPORTS
+    assert [p.get("thread_ts") for p in linked_lines] == [thread_ts(0)] * (REPORTS - 1)
+    for n in range(REPORTS):
+        in_thread = [p for p in posts if p.get("thread_ts") == thread_ts(n)]
+        cards = [p for p in in_thread if ticket.ticket_id in p.get("text", "")]
+        assert cards, f"thread {n} got no card"
+        assert len(in_thread) == 1 + (REPORTS - 1 if n == 0 else 0), in_thread
+
+
+async def test_refreshes_queued_for_one_ticket_update_each_card_copy_once(
+    slack_stub: SlackStub, db_url: str
+) -> None:
+    async with open_harness(slack_stub, harness_settings(slack_stub, db_url), start=False) as h:
+        await h.post(customer_says("the toilet is overflowing", thread_ts(0)))
+        await h.runtime.triage_worker.drain()
+        await h.runtime.sender.drain()
+        [ticket] = await h.tickets()
+        cards = [c for c in slack_stub.calls("chat.postMessage") if c.get("blocks")]
+        for note in ("on my way", "plumber called", "mop in bay 1"):
+            await h.runtime.operations.add_note(OPERATOR, ticket.ticket_id, note)
+        await h.runtime.sender.drain()
+    updates = slack_stub.calls("chat.update")
+    assert len(cards) == 2  # in the customer's thread and in the routed channel
+    assert len(updates) == len(cards), updates  # each copy once, not once per note
