@@ -117,6 +117,12 @@ class Meanings:
             self._cache.popitem(last=False)
         return scores
 
+    async def prepare(self, texts: Sequence[str]) -> None:
+        """Embed `texts` in one call, ahead of their triage one by one: the model keeps
+        their vectors, and triage and dedup find them there."""
+        if texts:
+            await asyncio.to_thread(self._embed, list(texts))
+
     def _embed(self, texts: list[str]) -> Vectors | None:
         embedder = self._load()
         return embedder.embed(texts) if embedder is not None else None

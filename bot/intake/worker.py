@@ -3,6 +3,7 @@ retried a few times, then left failed with its error (never silently dropped).""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.drain_loop import DrainLoop
@@ -17,6 +18,8 @@ from storage.outages import is_outage
 log = logging.getLogger("clubos.triage")
 
 MAX_ATTEMPTS = 5
+# Messages claimed at a time: embedded together, then triaged one by one, in order.
+BATCH = 32
 
 
 class TriageWorker(DrainLoop):
@@ -34,7 +37,7 @@ class TriageWorker(DrainLoop):
         self._unreleased: list[tuple[InboxEventRow, str, bool]] = []
         super().__init__()
 
-    async def drain(self, batch: int = 10) -> int:
+    async def drain(self, batch: int = BATCH) -> int:
         """Triage every message due now. A message that fails is retried on a later drain
         (the next wake or poll), never again in this one: a retry at once would spend every
         attempt within milliseconds of a passing outage."""
@@ -43,18 +46,15 @@ class TriageWorker(DrainLoop):
         handled = 0
         claimed: list[int] = []
         failed: list[tuple[InboxEventRow, str, bool]] = []
+        ready: asyncio.Task[None] | None = None
         try:
-            while True:
-                async with self.database.unit_of_work() as session:
-                    rows = await InboxRepository(session).claim_due(
-                        RELAY_KIND, batch, self.presence.owner, self._held
-                    )
-                    # Held before the claim commits: no other drain of this worker
-                    # may take these rows for strays.
-                    claimed += [row.id for row in rows]
-                    self._held.update(claimed)
-                if not rows:
-                    return handled
+            rows = await self._claim(batch, claimed)
+            while rows:
+                ready = ready or asyncio.create_task(self.relay.prepare(rows))
+                await ready
+                # The next batch is embedded (in a thread) while this one is triaged.
+                upcoming = await self._claim(batch, claimed)
+                ready = asyncio.create_task(self.relay.prepare(upcoming)) if upcoming else None
                 for row in rows:
                     try:
                         await self.relay.process(row)
@@ -63,10 +63,25 @@ class TriageWorker(DrainLoop):
                         # Still claimed, so this drain does not pick it up again.
                         failed.append((row, f"{type(exc).__name__}: {exc}", is_outage(exc)))
                     handled += 1
+                rows = upcoming
+            return handled
         finally:
+            if ready is not None and not ready.done():
+                ready.cancel()
             self._held.difference_update(set(claimed) - {row.id for row, _, _ in failed})
             self._unreleased += failed
             await self._release()
+
+    async def _claim(self, batch: int, claimed: list[int]) -> list[InboxEventRow]:
+        """Claim up to `batch` due messages, held (and added to `claimed`) before the
+        claim commits: no other drain of this worker may take them for strays."""
+        async with self.database.unit_of_work() as session:
+            rows = await InboxRepository(session).claim_due(
+                RELAY_KIND, batch, self.presence.owner, self._held
+            )
+            claimed += [row.id for row in rows]
+            self._held.update(claimed)
+        return rows
 
     async def _release(self) -> None:
         """Put the failed rows back for a retry (or give up on them). If the database fails

