@@ -1,6 +1,6 @@
 """Bulk commands at scale (issue 14): `import`, `export --format json|csv` and
 `digest --now` run as the operator runs them, on SQLite and on PostgreSQL, each timed
-(wall clock) with its peak RSS (the child's own, from wait4's rusage).
+(wall clock) with its peak RSS (the child's own VmHWM, polled).
 
     .venv/bin/python bench/bulk.py [--quick]
 
@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import dataset  # noqa: E402
-from bench.figures import Figure  # noqa: E402
+from bench.figures import Figure, show  # noqa: E402
 from standin.slack_api import SlackStub  # noqa: E402
 
 CLI = [str(ROOT / ".venv" / "bin" / "clubos-tickets")]
@@ -45,20 +47,36 @@ class Run:
 
 
 def run_cli(args: list[str], env: dict[str, str], cwd: Path, stdout: Path | None = None) -> Run:
-    """One command as a child process: its wall time and its peak RSS (ru_maxrss, KiB).
-    Its output goes to files, so the child never waits on a pipe and wait4 reaps it."""
+    """One command as a child process: its wall time and its peak RSS. Its output goes to
+    files, so the child never waits on a pipe."""
     out_path = stdout or cwd / "stdout.txt"
     err_path = cwd / "stderr.txt"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen([*CLI, *args], env=env, cwd=cwd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak_kib = _peak_rss_kib(proc)
         seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed: {err_path.read_text(errors='replace')}")
     captured = b"" if stdout else out_path.read_bytes()
-    return Run(seconds, usage.ru_maxrss / 1024, captured)
+    return Run(seconds, peak_kib / 1024, captured)
+
+
+def _peak_rss_kib(proc: subprocess.Popen[bytes]) -> int:
+    """The child's high-water RSS (VmHWM), read every few milliseconds until it exits.
+    Not wait4's ru_maxrss: a child forked from this process starts its count with this
+    process's own RSS (hundreds of MB once the dataset and the model are loaded), and exec
+    does not lower it. VmHWM starts again at exec; what the last moments add is missed."""
+    status = Path(f"/proc/{proc.pid}/status")
+    peak = 0
+    while proc.poll() is None:
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+            peak = max(peak, int(fields["VmHWM"].split()[0]))
+        except (OSError, KeyError, ValueError):  # exiting, or a zombie: no memory left
+            pass
+        time.sleep(0.005)
+    return peak
 
 
 def _env(database_url: str, **extra: str) -> dict[str, str]:
@@ -110,24 +128,39 @@ def _psql(sql: str) -> None:
     subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True, capture_output=True)
 
 
-def measure(quick: bool) -> list[Figure]:
+@contextmanager
+def scratch_postgres(name: str) -> Iterator[str]:
+    """The asyncpg URL of a new, empty database `name`, dropped afterwards."""
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    _psql(f"DROP DATABASE IF EXISTS {name}")
+    _psql(f"CREATE DATABASE {name}")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+#: One database's figures: (label, database URL, import file, ticket count, scratch dir).
+PerDatabase = Callable[[str, str, Path, int, Path], list[Figure]]
+
+
+def on_both_databases(quick: bool, database: str, per_database: PerDatabase) -> list[Figure]:
+    """`per_database` on SQLite, then on PostgreSQL (database `database`, created and
+    dropped), each with the dataset's 100,000 tickets (quick: 10,000) in an import file."""
     count = 10_000 if quick else 100_000
-    with tempfile.TemporaryDirectory(prefix="bench-bulk-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=f"{database}-") as scratch:
         work = Path(scratch)
         data = dataset.write(count, work / "tickets.json")
-        sqlite_url = f"sqlite+aiosqlite:///{work}/bulk.db"
-        figures = measure_database("SQLite", sqlite_url, data, count, work)
-        pg_base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-        _psql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        _psql(f"CREATE DATABASE {PG_DATABASE}")
-        try:
-            url = f"{pg_base}/{PG_DATABASE}"
-            figures += measure_database("PostgreSQL", url, data, count, work)
-        finally:
-            _psql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        sqlite_url = f"sqlite+aiosqlite:///{work}/{database}.db"
+        figures = per_database("SQLite", sqlite_url, data, count, work)
+        with scratch_postgres(database) as url:
+            figures += per_database("PostgreSQL", url, data, count, work)
     return figures
 
 
+def measure(quick: bool) -> list[Figure]:
+    return on_both_databases(quick, PG_DATABASE, measure_database)
+
+
 if __name__ == "__main__":
-    for figure in measure(quick="--quick" in sys.argv):
-        print(figure.line() + (f"  [{figure.note}]" if figure.note else ""), flush=True)
+    show(measure(quick="--quick" in sys.argv))

@@ -9,6 +9,7 @@ are not the ones to report).
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -48,3 +49,9 @@ def percentile(values: list[float], share: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def show(figures: Iterable[Figure]) -> None:
+    """Each figure on a line of its own, its note beside it (a module run by itself)."""
+    for figure in figures:
+        print(figure.line() + (f"  [{figure.note}]" if figure.note else ""), flush=True)

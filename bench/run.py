@@ -27,8 +27,9 @@ sys.path.insert(0, str(ROOT))
 from bench.figures import Figure  # noqa: E402
 
 #: The benchmark modules, in the order they run (bench/<name>.py).
-MODULES = ("triage_latency", "ack_latency", "ingest", "bulk")
+MODULES = ("triage_latency", "llm_prompt", "ack_latency", "ingest", "bulk", "scale")
 REPORT = ROOT / "docs" / "benchmarks.md"
+ANALYSIS = ROOT / "bench" / "analysis.md"
 
 
 def machine() -> str:
@@ -83,6 +84,8 @@ def report(results: dict[str, tuple[list[Figure], str | None, float]], command: 
         lines += table(figs) if figs else []
         if error:
             lines += ["", "It stopped with:", "", "```", error.rstrip(), "```"]
+    if ANALYSIS.exists():  # the profiles behind the misses, written by hand after a run
+        lines += ["", ANALYSIS.read_text().rstrip()]
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,7 @@ from bot.presence import Presence
 from bot.tickets.domain import Status, ThreadRef, Ticket, TicketNotFound
 from bot.tickets.notices import LINKED, Notice
 from bot.tickets.reads import ReadOperations
+from delivery.batches import deliver_side_by_side, independent_runs
 from delivery.posts import Posted, PostKey, post_once
 from delivery.slack_errors import (
     HARMLESS_REACTION_ERRORS,
@@ -76,8 +77,8 @@ class OutboxSender(DrainLoop):
                     self._held.update(claimed)
                 if not rows:
                     return handled
-                for row in await self._drop_superseded(rows):
-                    await self._deliver(row)
+                runs = independent_runs(await self._drop_superseded(rows))
+                await deliver_side_by_side(runs, self._deliver)
                 handled += len(rows)
         finally:
             self._held.difference_update(claimed)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -108,6 +109,11 @@ class TicketRow(Base):
     # The ORM adds `AND version = :old` to every UPDATE and bumps it, so two writers that
     # read the same version cannot both win.
     __mapper_args__ = {"version_id_col": version}
+
+
+# Locations are matched ignoring case (`lower(location) IN (...)`), which the plain index
+# on `location` cannot serve: without this one a location no ticket has scans every row.
+Index("ix_tickets_location_lower", func.lower(TicketRow.location))
 
 
 class TicketThreadRow(Base):

@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import Table, insert, select
 
-from storage.db import UnitOfWork
+from storage.db import Database, UnitOfWork
 from storage.models import Base, TicketEventRow, TicketRow, TicketThreadRow
 from storage.tickets import EventFields, ThreadFields, TicketFields
 
+BULK_TABLES = ("tickets", "ticket_threads", "ticket_events")  # what an import fills
 NEW_VERSION = 1  # what the ORM gives a new row (version_id_col); core inserts say it
 
 
@@ -52,3 +53,20 @@ async def ticket_page(session: UnitOfWork, after_number: int, size: int) -> list
         .limit(size)
     )
     return list(rows)
+
+
+async def refresh_statistics(database: Database) -> None:
+    """After many rows arrived: the planner's statistics of the tables an import fills.
+    Without them SQLite guesses every index equally good and PostgreSQL plans for an empty
+    table (a bitmap scan of every resolved ticket, sorted, for a page of twenty). On
+    PostgreSQL VACUUM too: it marks the new pages all-visible, so a count by status is an
+    index-only scan, not a visit of every matching row. VACUUM runs outside a transaction."""
+    async with database.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            for table in BULK_TABLES:
+                await autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+            return
+        for table in BULK_TABLES:
+            await conn.exec_driver_sql(f"ANALYZE {table}")
+        await conn.commit()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, case, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,6 +24,7 @@ TicketRows = list[TicketRow]
 EventRows = list[TicketEventRow]
 ThreadRefs = dict[int, list[str]]
 Numbers = list[int]
+Columns = TypeVarTuple("Columns")  # what a statement selects
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class TicketQuery:
     parent_number: int | None = None  # only the children of this ticket
     before_number: int | None = None
     limit: int | None = None
+    offset: int = 0
+    # Priorities, most urgent first: order by them, then oldest first (else newest first).
+    priority_order: Sequence[str] = ()
 
 
 class VersionConflict(Exception):
@@ -115,7 +119,7 @@ def _mentions(text: str) -> ColumnElement[bool]:
     )
 
 
-def _filtered(stmt: Select[Any], query: TicketQuery) -> Select[Any]:
+def _filtered(stmt: Select[*Columns], query: TicketQuery) -> Select[*Columns]:
     """`stmt` narrowed to the tickets `query` asks for."""
     if query.statuses:
         stmt = stmt.where(TicketRow.status.in_(query.statuses))
@@ -142,6 +146,14 @@ def _filtered(stmt: Select[Any], query: TicketQuery) -> Select[Any]:
     if query.before_number is not None and query.before_number <= NUMBER_MAX:
         stmt = stmt.where(TicketRow.number < query.before_number)
     return stmt
+
+
+def _order(query: TicketQuery) -> tuple[ColumnElement[Any], ...]:
+    if not query.priority_order:
+        return (TicketRow.number.desc(),)
+    ranks = {priority: rank for rank, priority in enumerate(query.priority_order)}
+    urgency = case(ranks, value=TicketRow.priority, else_=len(ranks))
+    return (urgency, TicketRow.created_at.asc(), TicketRow.number.asc())
 
 
 class TicketRepository:
@@ -188,15 +200,23 @@ class TicketRepository:
         return set(result)
 
     async def list(self, query: TicketQuery) -> TicketRows:
-        stmt = _filtered(select(TicketRow), query).order_by(TicketRow.number.desc())
+        stmt = _filtered(select(TicketRow), query).order_by(*_order(query))
         if query.limit is not None:
             stmt = stmt.limit(query.limit)
+        if query.offset:
+            stmt = stmt.offset(query.offset)
         return list(await self.session.scalars(stmt))
 
     async def count(self, query: TicketQuery) -> int:
         """How many tickets `query` matches (its limit aside), counted in SQL."""
         stmt = _filtered(select(func.count()).select_from(TicketRow), query)
         return int(await self.session.scalar(stmt) or 0)
+
+    async def count_by_status(self, query: TicketQuery) -> dict[str, int]:
+        """How many tickets `query` matches in each status (its limit aside)."""
+        counted = _filtered(select(TicketRow.status, func.count()), query)
+        rows = await self.session.execute(counted.group_by(TicketRow.status))
+        return {status: int(n) for status, n in rows}
 
     async def threads(self, numbers: Sequence[int]) -> ThreadRefs:
         """Linked thread refs per ticket number, in the order they were linked."""

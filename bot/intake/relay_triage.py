@@ -19,7 +19,7 @@ from bot.intake.customers import customer_from_message
 from bot.intake.dedup import Duplicate, NewReport, find_duplicate
 from bot.intake.problems import Meanings
 from bot.intake.relay_inbox import RelayedMessage
-from bot.tickets.domain import Source, Ticket, TicketDraft, TicketFilter
+from bot.tickets.domain import Source, StaleTicket, Ticket, TicketDraft, TicketFilter
 from bot.tickets.notices import Notifier
 from bot.tickets.permissions import Permissions
 from bot.tickets.service import TicketService
@@ -33,6 +33,8 @@ from storage.models import InboxEventRow, utcnow
 log = logging.getLogger("clubos.relay")
 
 SUBMITTED_BY_MAX = 128  # tickets.submitted_by
+# Tries at acting on one decision when another worker changes the ticket it joins meanwhile.
+ACT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,25 @@ class RelayTriage:
         decision = await triage(
             inp, self.classifier, sops={s.device: s.procedure for s in self.club.sops}
         )
-        return await self._act(row, message, relayed.customer_id, decision, open_here)
+        return await self._act_on(row, message, relayed.customer_id, decision, open_here)
+
+    async def _act_on(
+        self,
+        row: InboxEventRow,
+        message: RelayedMessage,
+        customer: str | None,
+        decision: TriageDecision,
+        open_here: list[Ticket],
+    ) -> Outcome:
+        """`_act`, again when another worker changed the ticket this message joins between
+        our read and our write (two reports of one problem at once), on the fresh state.
+        The decision stands: asking the LLM again would be a second call."""
+        for attempt in range(1, ACT_ATTEMPTS):
+            try:
+                return await self._act(row, message, customer, decision, open_here)
+            except StaleTicket:
+                log.info("relay.act_conflict", extra={"inbox_id": row.id, "attempt": attempt})
+        return await self._act(row, message, customer, decision, open_here)
 
     async def _act(
         self,

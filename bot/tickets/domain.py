@@ -160,6 +160,8 @@ class TicketFilter:
     parent: str | None = None  # only the tickets grouped under this one
     before: str | None = None
     limit: int | None = None
+    offset: int = 0  # matching tickets skipped before the first one returned
+    urgent_first: bool = False  # most urgent priority first, then oldest; else newest first
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The App Home's Tickets tab as data: which open tickets a viewer sees (filters), in what
 order (most urgent first, then oldest first), a page at a time, and the counts by status.
-Pure rules plus one read through Operations; no Slack here."""
+Pure rules plus reads through Operations; no Slack here."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -100,25 +99,19 @@ class HomeFilters:
     def on_page(self, page: int) -> HomeFilters:
         return replace(self, page=max(0, page))
 
-    def matches(self, ticket: Ticket, viewer: str) -> bool:
-        if self.location is not None and ticket.location.lower() != self.location.lower():
-            return False
-        if self.priority is not None and ticket.priority != self.priority:
-            return False
-        if self.category is not None and ticket.category != self.category:
-            return False
-        if self.assigned == Assigned.ASSIGNED:
-            return ticket.assigned_to is not None
-        if self.assigned == Assigned.UNASSIGNED:
-            return ticket.assigned_to is None
-        if self.assigned == Assigned.MINE:
-            return ticket.assigned_to == viewer
-        return True
-
-
-def urgency_order(ticket: Ticket) -> tuple[int, datetime, int]:
-    """Critical first, then oldest first (ticket number breaks ties)."""
-    return (-ticket.priority.rank, ticket.timestamp, ticket.number)
+    def ticket_filter(self, viewer: str) -> TicketFilter:
+        """The active tickets these filters show to `viewer`, most urgent then oldest first,
+        this page's only."""
+        assigned = {Assigned.ASSIGNED: True, Assigned.UNASSIGNED: False}.get(self.assigned)
+        return TicketFilter(
+            statuses=ACTIVE,
+            locations=[self.location] if self.location is not None else [],
+            priorities=[self.priority] if self.priority is not None else [],
+            categories=[self.category] if self.category is not None else [],
+            assigned=assigned,
+            assignee=viewer if self.assigned == Assigned.MINE else None,
+            urgent_first=True,
+        )
 
 
 @dataclass(frozen=True)
@@ -126,13 +119,13 @@ class HomePage:
     viewer: str
     filters: HomeFilters  # with the page clamped to the pages there are
     counts: Mapping[Status, int]  # every counted status, zero included
-    tickets: Sequence[Ticket]  # this page's, in urgency order
+    tickets: Sequence[Ticket]  # this page's, most urgent then oldest first
     matching: int  # open tickets matching the filters, on all pages
     page_size: int = PAGE_SIZE
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.matching / self.page_size))
+        return page_count(self.matching, self.page_size)
 
     @property
     def first(self) -> int:
@@ -152,42 +145,25 @@ class HomePage:
         return self.filters.page + 1 < self.pages
 
 
-def build_home_page(
-    active: Sequence[Ticket],
-    resolved: int,
-    filters: HomeFilters,
-    viewer: str,
-    page_size: int = PAGE_SIZE,
-) -> HomePage:
-    """The page `filters` asks for, out of every active (open, in progress, on hold)
-    ticket; `resolved` is the number of resolved tickets."""
-    counts = {status: 0 for status in COUNTED}
-    for ticket in active:
-        if ticket.status in counts:
-            counts[ticket.status] += 1
-    counts[Status.RESOLVED] = resolved
-    shown = sorted(
-        (t for t in active if t.status in ACTIVE and filters.matches(t, viewer)),
-        key=urgency_order,
-    )
-    pages = max(1, math.ceil(len(shown) / page_size))
-    clamped = filters.on_page(min(filters.page, pages - 1))
-    start = clamped.page * page_size
-    return HomePage(
-        viewer=viewer,
-        filters=clamped,
-        counts=counts,
-        tickets=shown[start : start + page_size],
-        matching=len(shown),
-        page_size=page_size,
-    )
+def page_count(matching: int, page_size: int = PAGE_SIZE) -> int:
+    return max(1, math.ceil(matching / page_size))
 
 
 async def load_home_page(
     operations: Operations, viewer: str, filters: HomeFilters, page_size: int = PAGE_SIZE
 ) -> HomePage:
-    """Anyone may look: no permission check (the tab changes nothing)."""
-    active = await operations.list(TicketFilter(statuses=ACTIVE))
-    # Resolved tickets pile up for ever (every one until archived): counted, not loaded.
-    resolved = await operations.count(TicketFilter(statuses=(Status.RESOLVED,)))
-    return build_home_page(active, resolved, filters, viewer, page_size)
+    """Anyone may look: no permission check (the tab changes nothing). Counted and paged in
+    SQL: a club's active tickets run to thousands, its resolved ones pile up for ever."""
+    by_status = await operations.count_by_status(TicketFilter(statuses=COUNTED))
+    shown = filters.ticket_filter(viewer)
+    matching = await operations.count(shown)
+    clamped = filters.on_page(min(filters.page, page_count(matching, page_size) - 1))
+    page = replace(shown, offset=clamped.page * page_size, limit=page_size)
+    return HomePage(
+        viewer=viewer,
+        filters=clamped,
+        counts={status: by_status.get(status, 0) for status in COUNTED},
+        tickets=await operations.list(page),
+        matching=matching,
+        page_size=page_size,
+    )

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.tickets.domain import AuditEvent, ThreadRef, Ticket, TicketFilter
+from bot.tickets.domain import AuditEvent, Status, ThreadRef, Ticket, TicketFilter
 from bot.tickets.query import PageRequest
 from bot.tickets.rows import TicketList
 from bot.tickets.service import TicketService
@@ -56,6 +56,10 @@ class ReadOperations:
     async def count(self, flt: TicketFilter) -> int:
         async with self._reading() as tickets:
             return await tickets.count(flt)
+
+    async def count_by_status(self, flt: TicketFilter) -> dict[Status, int]:
+        async with self._reading() as tickets:
+            return await tickets.count_by_status(flt)
 
     async def page(self, request: PageRequest) -> TicketPage:
         # The filter asks for one ticket more than the page shows: whether it comes back

@@ -13,6 +13,7 @@ from bot.tickets.changes import ChangeWriter, RowChange, check_bay, clean_title
 from bot.tickets.domain import (
     Category,
     InvalidTicket,
+    Priority,
     Source,
     Status,
     ThreadRef,
@@ -29,6 +30,8 @@ from storage.db import UnitOfWork
 from storage.models import TicketRow, utcnow
 from storage.tickets import TicketFields, TicketQuery
 
+# Priorities, the most urgent first: the order of TicketFilter.urgent_first.
+URGENT_FIRST = tuple(p.value for p in sorted(Priority, key=lambda p: -p.rank))
 # What a `created` event records, each field from nothing to its first value.
 CREATED_FIELDS = ("source", "category", "priority", "status", "location", "bay", "assigned_to")
 
@@ -46,6 +49,8 @@ def _query(flt: TicketFilter) -> TicketQuery:
         parent_number=ticket_number(flt.parent) if flt.parent else None,
         before_number=ticket_number(flt.before) if flt.before else None,
         limit=flt.limit,
+        offset=flt.offset,
+        priority_order=URGENT_FIRST if flt.urgent_first else (),
     )
 
 
@@ -112,6 +117,11 @@ class TicketService(TicketReader):
     async def count(self, flt: TicketFilter = TicketFilter()) -> int:
         """How many tickets match `flt`, its limit aside (counted, not loaded)."""
         return await self.repo.count(_query(flt))
+
+    async def count_by_status(self, flt: TicketFilter = TicketFilter()) -> dict[Status, int]:
+        """How many tickets match `flt` in each status (none: absent), counted in SQL."""
+        counted = await self.repo.count_by_status(_query(flt))
+        return {Status(status): n for status, n in counted.items()}
 
     # --- changing ------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from bot.tickets.transfer_validation import CheckedRecords, rejection
 from bot.tickets.transfer_writing import FileChanged, write_file
 from storage import migrate
 from storage.db import Database
-from storage.ticket_bulk import ticket_page
+from storage.ticket_bulk import refresh_statistics, ticket_page
 from storage.tickets import TicketRepository
 
 log = logging.getLogger("clubos.transfer")
@@ -157,6 +157,8 @@ async def import_tickets(database_url: str, path: Path, progress: bool = True) -
     database = Database(database_url)
     try:
         imported = await write_file(database, path, checked, progress=progress)
+        if imported:
+            await refresh_statistics(database)
     except FileChanged as exc:
         raise ImportRejected(str(exc)) from None
     finally:
@@ -166,6 +168,4 @@ async def import_tickets(database_url: str, path: Path, progress: bool = True) -
         "tickets.imported",
         extra={"file": path.name, "imported": report.imported, "skipped": report.skipped},
     )
-    # After the import: whatever the database should do once many rows arrived
-    # (statistics, e.g. ANALYZE) goes here.
     return report

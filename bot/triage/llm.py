@@ -27,8 +27,10 @@ from bot.triage.types import Backend, Classifier, NoiseFilter, TriageDecision, T
 log = logging.getLogger("clubos.triage")
 
 SYSTEM_PROMPT = "triage_system"
-EXAMPLE_BUDGET_CHARS = 6000  # about 1,500 tokens of learned examples at most
-MAX_EXAMPLES = 8
+# About 500 tokens of learned examples at most: with the system prompt and the message, the
+# prompt stays under 1,500 tokens (bench/llm_prompt.py).
+EXAMPLE_BUDGET_CHARS = 2000
+MAX_EXAMPLES = 4
 
 
 class LlmAnswer(BaseModel):

@@ -1,6 +1,7 @@
 """A burst of reports of one problem costs Slack calls in proportion to the reports, not
 their square: each linked thread gets the card and the ticket's first thread one line per
-link, and refreshes queued while the sender was busy update each card copy once."""
+link, and refreshes queued while the sender was busy update each card copy once. And the
+notices of different tickets go out side by side."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from tests.support.app_harness import OPERATOR, harness_settings, open_harness
 from tests.support.relay import customer_says
 
 REPORTS = 6
+SLOW_S = 2.0
 
 
 def thread_ts(n: int) -> str:
@@ -50,3 +52,26 @@ async def test_refreshes_queued_for_one_ticket_update_each_card_copy_once(
     updates = slack_stub.calls("chat.update")
     assert len(cards) == 2  # in the customer's thread and in the routed channel
     assert len(updates) == len(cards), updates  # each copy once, not once per note
+
+
+async def test_one_slow_slack_call_holds_up_only_its_own_tickets_notices(
+    slack_stub: SlackStub, db_url: str
+) -> None:
+    async with open_harness(slack_stub, harness_settings(slack_stub, db_url), start=False) as h:
+        await h.post(customer_says("the toilet is overflowing", thread_ts(0)))
+        await h.post(
+            customer_says("the hitting mat in bay 3 is torn", thread_ts(1), customer="cust_2")
+        )
+        await h.runtime.triage_worker.drain()
+        slack_stub.slow_next("chat.postMessage", SLOW_S)
+        await h.runtime.sender.drain()
+        first, second = await h.tickets()
+    posts = slack_stub.calls("chat.postMessage")
+
+    def arrivals(ticket_id: str) -> list[float]:
+        return [p.time for p in posts if ticket_id in p.get("text", "")]
+
+    slowed = min(posts, key=lambda p: p.time)
+    other = second if first.ticket_id in slowed.get("text", "") else first
+    # The other ticket's cards reached Slack while the slow call was still waiting.
+    assert min(arrivals(other.ticket_id)) < slowed.time + SLOW_S / 2

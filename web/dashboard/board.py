@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from bot.tickets.domain import Category, Priority, Status, Ticket, TicketFilter
 from bot.tickets.query import BadParameter, parse_ticket_query
 from bot.tickets.reads import ReadOperations
+from bot.tickets.status import OPEN_STATUSES
 from web.dashboard.pages import page
 from web.dashboard.session import csrf_token, signed_in_user
 from web.dashboard.view import (
@@ -31,7 +32,10 @@ from web.dashboard.view import (
     span,
 )
 
-BOARD_LIMIT = 500  # cards on one board at most (newest first)
+# Cards on one board at most (see first_shown), so a long board never hides an open critical
+# ticket behind old ones; more than this says so and asks for a filter. Rendering the cards
+# is most of a board's time (about 0.15 ms each).
+BOARD_LIMIT = 200
 COLUMNS = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED)
 FILTER_NAMES = (
     *("location", "priority", "category", "status", "assigned", "assignee", "q"),
@@ -52,7 +56,9 @@ def board_filter(params: dict[str, str]) -> TicketFilter:
     shown = (*COLUMNS, Status.ARCHIVED) if params.get("archived") == "1" else COLUMNS
     statuses = [s for s in flt.statuses if s in shown] if flt.statuses else list(shown)
     text = (params.get("q") or "").strip() or None
-    return replace(flt, statuses=statuses, text=text, before=None, limit=BOARD_LIMIT)
+    return replace(
+        flt, statuses=statuses, text=text, before=None, limit=BOARD_LIMIT, urgent_first=True
+    )
 
 
 def columns(tickets: list[Ticket], statuses: list[Status]) -> list[Column]:
@@ -72,14 +78,31 @@ class Shown:
     layout: Layout
     tickets: list[Ticket]
     now: datetime
+    matching: int  # tickets the filters match, shown or not
 
 
-async def shown_board(reads: ReadOperations, params: dict[str, str]) -> Shown:
-    """BadParameter naming a bad parameter."""
+async def first_shown(reads: ReadOperations, flt: TicketFilter) -> list[Ticket]:
+    """The BOARD_LIMIT tickets a board shows when more match: the open ones (open, in
+    progress, on hold) most urgent first, then the newest of the rest (resolved, archived)."""
+    active = [s for s in flt.statuses if s in OPEN_STATUSES]
+    done = [s for s in flt.statuses if s not in OPEN_STATUSES]
+    found = await reads.list(replace(flt, statuses=active)) if active else []
+    if done and len(found) < BOARD_LIMIT:
+        rest = replace(flt, statuses=done, limit=BOARD_LIMIT - len(found), urgent_first=False)
+        found += await reads.list(rest)
+    return found
+
+
+async def shown_board(
+    reads: ReadOperations, params: dict[str, str], *, counted: bool = True
+) -> Shown:
+    """BadParameter naming a bad parameter. Not `counted`: `matching` is only what is shown."""
     flt = board_filter(params)
     arranged = layout(params)
-    found = sorted_tickets(await reads.list(flt), arranged.sort)
-    return Shown(list(flt.statuses), arranged, found, datetime.now(UTC))
+    found = await first_shown(reads, flt)
+    matching = await reads.count(flt) if counted and len(found) >= BOARD_LIMIT else len(found)
+    shown = sorted_tickets(found, arranged.sort)
+    return Shown(list(flt.statuses), arranged, shown, datetime.now(UTC), matching)
 
 
 def board_context(request: Request, shown: Shown | None) -> dict[str, Any]:
@@ -97,6 +120,8 @@ def board_context(request: Request, shown: Shown | None) -> dict[str, Any]:
         "groups": groups(tickets, shown.layout.group) if shown else [],
         "query": request.url.query,
         "fingerprint": fingerprint(tickets, now),
+        "matching": shown.matching if shown else 0,
+        "shown_count": len(tickets),
         "now": now,
         "age": age,
         "countdown": countdown,
@@ -135,7 +160,7 @@ def board_routes(reads: ReadOperations) -> APIRouter:
         if signed_in_user(request) is None:
             return JSONResponse(SIGNED_OUT, status_code=401)
         try:
-            shown = await shown_board(reads, dict(request.query_params))
+            shown = await shown_board(reads, dict(request.query_params), counted=False)
         except BadParameter as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"fingerprint": fingerprint(shown.tickets, shown.now)})

@@ -88,9 +88,9 @@ def countdown(ticket: Ticket, now: datetime) -> Countdown | None:
 
 
 def sorted_tickets(tickets: Iterable[Ticket], sort: str) -> list[Ticket]:
-    """Newest first (as read), or by the nearest SLA deadline (none last), oldest first,
-    most urgent priority first; ties keep the newest first."""
-    shown = list(tickets)
+    """Newest first, or by the nearest SLA deadline (none last), oldest first, most
+    urgent priority first; ties keep the newest first."""
+    shown = sorted(tickets, key=lambda t: t.number, reverse=True)
     keys: dict[str, Callable[[Ticket], float]] = {
         "sla": lambda t: clock[1].timestamp() if (clock := running_clock(t)) else float("inf"),
         "age": lambda t: t.timestamp.timestamp(),

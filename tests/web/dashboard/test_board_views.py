@@ -13,6 +13,7 @@ import pytest
 from bot.tickets.domain import Priority
 from tests.support.app_harness import OPERATOR
 from tests.web.dashboard.support import Browser
+from web.dashboard import board
 from web.dashboard.view import countdown
 
 
@@ -118,3 +119,20 @@ async def test_signed_out_visitors_get_neither_state_nor_fragment(browser: Brows
     for path in ("/board/state", "/board/fragment"):
         answer = await browser.http.get(path)
         assert answer.status_code == 401 and "Door stuck" not in answer.text, path
+
+
+async def test_a_board_past_its_limit_shows_the_open_most_urgent_first_and_says_so(
+    signed_in: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await three_tickets(signed_in)
+    old = await signed_in.add("Net torn", priority=Priority.CRITICAL)
+    await signed_in.runtime.operations.resolve(OPERATOR, old.ticket_id, "new net")
+    monkeypatch.setattr(board, "BOARD_LIMIT", 2)
+    page = await shown(signed_in, "/")
+    # The resolved critical one and the open low one left out; newest first as asked.
+    assert cards(page) == ["T-3", "T-2"]
+    assert "Showing 2 of 4 matching tickets, the open ones first" in page
+    monkeypatch.setattr(board, "BOARD_LIMIT", 4)
+    assert cards(await shown(signed_in, "/")) == ["T-3", "T-2", "T-1", "T-4"]  # by column
+    narrowed = await shown(signed_in, "/?location=Truro")
+    assert cards(narrowed) == ["T-3", "T-1"] and 'data-testid="truncated"' not in narrowed
