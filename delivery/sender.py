@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.drain_loop import DrainLoop
 from bot.followup.digest import Digest
+from bot.holds import Holds
 from bot.presence import Presence
 from bot.tickets.domain import Status, ThreadRef, Ticket, TicketNotFound
 from bot.tickets.notices import LINKED, Notice
@@ -57,7 +58,7 @@ class OutboxSender(DrainLoop):
         self.client = client
         self.presence = presence
         # The rows a drain of this sender is on now; any other row it holds is orphaned.
-        self._held: set[int] = set()
+        self._held = Holds()
         super().__init__()
 
     async def drain(self, batch: int = 20) -> int:
@@ -67,21 +68,21 @@ class OutboxSender(DrainLoop):
         claimed: list[int] = []
         try:
             while True:
-                async with self.database.unit_of_work() as session:
+                async with self._held.claiming, self.database.unit_of_work() as session:
                     rows = await OutboxRepository(session).claim_due(
-                        batch, self.presence.owner, self._held
+                        batch, self.presence.owner, self._held.ids()
                     )
                     # Held before the claim commits: no other drain of this worker
                     # may take these rows for strays.
                     claimed += [row.id for row in rows]
-                    self._held.update(claimed)
+                    self._held.hold(row.id for row in rows)
                 if not rows:
                     return handled
                 runs = independent_runs(await self._drop_superseded(rows))
                 await deliver_side_by_side(runs, self._deliver)
                 handled += len(rows)
         finally:
-            self._held.difference_update(claimed)
+            self._held.release(claimed)
 
     async def _deliver(self, row: OutboxMessageRow) -> None:
         # The row's first attempt is counted when it is claimed: more means an earlier

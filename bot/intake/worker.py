@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from bot.drain_loop import DrainLoop
+from bot.holds import Holds
 from bot.intake.relay_inbox import RELAY_KIND
 from bot.intake.relay_triage import RelayTriage
 from bot.presence import Presence
@@ -30,7 +31,7 @@ class TriageWorker(DrainLoop):
         self.relay = relay
         self.presence = presence
         # The rows a drain of this worker is on now; any other row it holds is orphaned.
-        self._held: set[int] = set()
+        self._held = Holds()
         # Rows that failed and could not be put back yet (the database failing too): still
         # held, so nothing else takes them, until a later drain puts them back. Each with
         # its error and whether the database was out of reach (an attempt not counted).
@@ -68,19 +69,20 @@ class TriageWorker(DrainLoop):
         finally:
             if ready is not None and not ready.done():
                 ready.cancel()
-            self._held.difference_update(set(claimed) - {row.id for row, _, _ in failed})
+            failed_ids = {row.id for row, _, _ in failed}
+            self._held.release(row_id for row_id in claimed if row_id not in failed_ids)
             self._unreleased += failed
             await self._release()
 
     async def _claim(self, batch: int, claimed: list[int]) -> list[InboxEventRow]:
         """Claim up to `batch` due messages, held (and added to `claimed`) before the
         claim commits: no other drain of this worker may take them for strays."""
-        async with self.database.unit_of_work() as session:
+        async with self._held.claiming, self.database.unit_of_work() as session:
             rows = await InboxRepository(session).claim_due(
-                RELAY_KIND, batch, self.presence.owner, self._held
+                RELAY_KIND, batch, self.presence.owner, self._held.ids()
             )
             claimed += [row.id for row in rows]
-            self._held.update(claimed)
+            self._held.hold(row.id for row in rows)
         return rows
 
     async def _release(self) -> None:
@@ -99,4 +101,4 @@ class TriageWorker(DrainLoop):
                         inbox.fail(locked, error, give_up=locked.attempts >= MAX_ATTEMPTS)
             if failure in self._unreleased:  # another drain may have put it back first
                 self._unreleased.remove(failure)
-            self._held.discard(row.id)
+                self._held.release([row.id])
