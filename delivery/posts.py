@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
+
+from delivery.slack_calls import SlackCalls
 
 NOTICE_EVENT = "clubos_tickets_notice"
 #: A page of a thread (oldest first) or of a channel's history (newest first: an outbox
@@ -62,7 +63,7 @@ class PostKey:
 
 
 async def post_once(
-    client: AsyncWebClient,
+    client: SlackCalls,
     key: PostKey,
     *,
     channel: str,
@@ -81,7 +82,7 @@ async def post_once(
 
 
 async def _find(
-    client: AsyncWebClient, key: PostKey, channel: str, thread_ts: str | None
+    client: SlackCalls, key: PostKey, channel: str, thread_ts: str | None
 ) -> Posted | None:
     try:
         if thread_ts is None:
@@ -97,7 +98,7 @@ async def _find(
 
 
 async def _find_in_thread(
-    client: AsyncWebClient, key: PostKey, channel: str, thread_ts: str
+    client: SlackCalls, key: PostKey, channel: str, thread_ts: str
 ) -> Posted | None:
     cursor = None
     for _ in range(THREAD_PAGES):

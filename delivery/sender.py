@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.drain_loop import DrainLoop
 from bot.followup.digest import Digest
@@ -21,11 +20,12 @@ from bot.tickets.notices import LINKED, Notice
 from bot.tickets.reads import ReadOperations
 from delivery.batches import deliver_side_by_side, independent_runs
 from delivery.posts import Posted, PostKey, post_once
+from delivery.slack_calls import SlackCalls
 from delivery.slack_errors import (
     HARMLESS_REACTION_ERRORS,
     PERMANENT_ERRORS,
     TRANSIENT_ERRORS,
-    TRANSIENT_NETWORK_ERRORS,
+    is_transient_network_error,
 )
 from slackui.ids import DONE_BADGE, OPEN_BADGE
 from slackui.views.card import card_text, ticket_card
@@ -52,7 +52,7 @@ TRANSIENT_WINDOW = timedelta(hours=24)
 class OutboxSender(DrainLoop):
     name = "outbox"
 
-    def __init__(self, database: Database, client: AsyncWebClient, presence: Presence) -> None:
+    def __init__(self, database: Database, client: SlackCalls, presence: Presence) -> None:
         self.database = database
         self.tickets = ReadOperations(database)
         self.client = client
@@ -100,7 +100,7 @@ class OutboxSender(DrainLoop):
         except TicketNotFound as exc:
             await self._failed(row, exc.message, permanent=True)
         except Exception as exc:  # network and anything unexpected: try again later
-            transient = isinstance(exc, TRANSIENT_NETWORK_ERRORS)
+            transient = is_transient_network_error(exc)
             await self._failed(row, f"{type(exc).__name__}: {exc}", transient=transient)
         else:
             async with self.database.unit_of_work() as session:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-import aiohttp
+import sys
 
-TRANSIENT_NETWORK_ERRORS = (OSError, TimeoutError, aiohttp.ClientError)
+
+def is_transient_network_error(exc: BaseException) -> bool:
+    """A lost connection or a timeout: urllib's (an OSError) or aiohttp's. aiohttp is
+    looked up, not imported: only a process that loaded it (serve's async client) can
+    see its errors, and `digest --now` runs without it."""
+    if isinstance(exc, OSError | TimeoutError):
+        return True
+    aiohttp = sys.modules.get("aiohttp")
+    return aiohttp is not None and isinstance(exc, aiohttp.ClientError)
+
+
 # Slack's own words for "not now" (HTTP 200 `ok: false`, or with a 429/5xx status).
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 
@@ -23,14 +24,15 @@ class OpenCount:
     breaching: int
 
 
-def _overdue(now: datetime) -> ColumnElement[datetime]:
+def _overdue(now: datetime, ticket: Any = TicketRow) -> ColumnElement[datetime]:
     """The SLA deadline a ticket has run past at `now` (resolution first, then a first
-    response still missing); NULL when none."""
+    response still missing); NULL when none. `ticket`: the table's columns (TicketRow),
+    or a subquery's of the same names."""
     return case(
-        (TicketRow.resolution_due_at < now, TicketRow.resolution_due_at),
+        (ticket.resolution_due_at < now, ticket.resolution_due_at),
         (
-            and_(TicketRow.response_due_at < now, TicketRow.first_response_at.is_(None)),
-            TicketRow.response_due_at,
+            and_(ticket.response_due_at < now, ticket.first_response_at.is_(None)),
+            ticket.response_due_at,
         ),
         else_=None,
     )
@@ -64,21 +66,27 @@ async def most_pressing(
     """Per location, the first `per_location` tickets in the digest's order: past a
     deadline before the rest; among those the most urgent (`urgency`: higher first), then
     the longest overdue; among the rest the oldest; ties to the newest number."""
-    overdue = _overdue(now)
+    # The open tickets first, by the status index, MATERIALIZED: otherwise both databases'
+    # planners walk the whole table in location order to save the window's sort (73 ms
+    # at 100k tickets on SQLite, against 20 ms).
+    open_tickets = (
+        select(TicketRow)
+        .where(TicketRow.status.in_(statuses))
+        .cte("open_tickets")
+        .prefix_with("MATERIALIZED")
+    )
+    ticket = open_tickets.c
+    overdue = _overdue(now, ticket)
     breached = overdue.is_not(None)
-    rank = case(*((TicketRow.priority == p, -r) for p, r in urgency.items()), else_=0)
+    rank = case(*((ticket.priority == p, -r) for p, r in urgency.items()), else_=0)
     order = (
         case((breached, 0), else_=1),
         case((breached, rank), else_=0),
-        case((breached, overdue), else_=TicketRow.created_at),
-        TicketRow.number.desc(),
+        case((breached, overdue), else_=ticket.created_at),
+        ticket.number.desc(),
     )
-    place = func.row_number().over(partition_by=TicketRow.location, order_by=order)
-    ranked = (
-        select(TicketRow.number, place.label("place"))
-        .where(TicketRow.status.in_(statuses))
-        .subquery()
-    )
+    place = func.row_number().over(partition_by=ticket.location, order_by=order)
+    ranked = select(ticket.number, place.label("place")).subquery()
     rows = await session.scalars(
         select(TicketRow)
         .join(ranked, ranked.c.number == TicketRow.number)

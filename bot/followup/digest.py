@@ -249,7 +249,6 @@ async def post_digest(
     wake: Callable[[], None] | None,
     *,
     period: str | None,
-    draw: Callable[[Digest], bytes] | None = None,
 ) -> DigestPosted | None:
     """Queue the digest (and its chart when any ticket is open) for the ops channel.
 
@@ -258,9 +257,8 @@ async def post_digest(
     `period=None` (a digest asked for now) posts without a claim.
     """
     digest = await build_digest(database, club, now)
-    # Importing matplotlib and rendering take CPU seconds: off the event loop (`draw`, when
-    # given, draws it elsewhere, e.g. in a process of its own).
-    chart = await asyncio.to_thread(draw or render_chart, digest) if digest.total else None
+    # Drawing takes tens of milliseconds of CPU: off the event loop.
+    chart = await asyncio.to_thread(render_chart, digest) if digest.total else None
     channel = digest.channel
     async with database.unit_of_work() as session:
         if period is not None and not await claim(session, Job.DIGEST, f"{channel} {period}"):
@@ -282,8 +280,8 @@ async def post_digest(
 
 
 def render_chart(digest: Digest) -> bytes:
-    """The chart's PNG. matplotlib is imported here, on first use, so that processes which
-    never draw a chart (the CLI, a sender) do not pay seconds of start-up for it."""
+    """The chart's PNG. Pillow is imported here, on first use, so that processes which
+    never draw a chart (a sender, most CLI commands) do not load it."""
     from bot.followup.chart import open_tickets_chart
 
     return open_tickets_chart(digest)

