@@ -18,6 +18,7 @@ from storage.models import Counter, TicketEventRow, TicketRow, TicketThreadRow
 TICKET_COUNTER = "ticket"
 IN_CHUNK = 10_000  # ids per `IN (...)` list
 NUMBER_MAX = 2**31 - 1  # tickets.number is a 32-bit INTEGER: no ticket lies above it
+RUN_GAP = 16  # numbers this close are asked for as one range (existing_numbers)
 
 # Aliases: inside TicketRepository the name `list` is the method, not the builtin.
 TicketRows = list[TicketRow]
@@ -110,6 +111,18 @@ class EventFields:
     correlation_id: str | None = None
 
 
+def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """Ascending `numbers` as (low, high) ranges, a new one after a gap wider than RUN_GAP
+    (a range may hold a few numbers not asked for: the caller keeps only those asked)."""
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and number - runs[-1][1] <= RUN_GAP:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
+
+
 def _mentions(text: str) -> ColumnElement[bool]:
     """The title or the description contains `text` (any case; `%` and `_` as such)."""
     needle = text.lower()
@@ -192,12 +205,15 @@ class TicketRepository:
         return await self.session.get(TicketRow, number)
 
     async def existing_numbers(self, numbers: Sequence[int]) -> set[int]:
-        if not numbers:
+        """Which of `numbers` are taken, asked as ranges of the sorted numbers (an import's
+        batch is mostly one run). Not `number IN (...)`: with 1,000 parameters, PostgreSQL's
+        generic plan compared every row with every one (1.2 s a batch at 100k tickets)."""
+        wanted = set(numbers)
+        ranges = [TicketRow.number.between(low, high) for low, high in _runs(sorted(wanted))]
+        if not ranges:
             return set()
-        result = await self.session.scalars(
-            select(TicketRow.number).where(TicketRow.number.in_(numbers))
-        )
-        return set(result)
+        result = await self.session.scalars(select(TicketRow.number).where(or_(*ranges)))
+        return wanted.intersection(result)
 
     async def list(self, query: TicketQuery) -> TicketRows:
         stmt = _filtered(select(TicketRow), query).order_by(*_order(query))
