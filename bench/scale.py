@@ -19,6 +19,7 @@ PostgreSQL: database `bench_scale` on 127.0.0.1:5432, created and dropped here.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -174,6 +175,7 @@ async def measure_reads(label: str, url: str) -> list[Figure]:
         slack_bot_token=None,
     )
     runtime = build_runtime(settings, slack=False)
+    gc.freeze()  # as `serve` does once its runtime is built (app/server.py)
     transport = httpx.ASGITransport(app=runtime.asgi)
     try:
         async with httpx.AsyncClient(transport=transport, base_url=runtime.dashboard_url) as http:

@@ -223,9 +223,14 @@ class TicketRepository:
             stmt = stmt.offset(query.offset)
         return list(await self.session.scalars(stmt))
 
-    async def count(self, query: TicketQuery) -> int:
-        """How many tickets `query` matches (its limit aside), counted in SQL."""
-        stmt = _filtered(select(func.count()).select_from(TicketRow), query)
+    async def count(self, query: TicketQuery, at_most: int | None = None) -> int:
+        """How many tickets `query` matches (its limit aside), counted in SQL; no more than
+        `at_most` when given (the count stops there: a text filter reads every row)."""
+        if at_most is None:
+            stmt = _filtered(select(func.count()).select_from(TicketRow), query)
+        else:
+            found = _filtered(select(TicketRow.number), query).limit(at_most).subquery()
+            stmt = select(func.count()).select_from(found)
         return int(await self.session.scalar(stmt) or 0)
 
     async def count_by_status(self, query: TicketQuery) -> dict[str, int]:

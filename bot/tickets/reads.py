@@ -53,9 +53,9 @@ class ReadOperations:
         async with self._reading() as tickets:
             return await tickets.list(flt)
 
-    async def count(self, flt: TicketFilter) -> int:
+    async def count(self, flt: TicketFilter, at_most: int | None = None) -> int:
         async with self._reading() as tickets:
-            return await tickets.count(flt)
+            return await tickets.count(flt, at_most)
 
     async def count_by_status(self, flt: TicketFilter) -> dict[Status, int]:
         async with self._reading() as tickets:

@@ -114,9 +114,10 @@ class TicketService(TicketReader):
     async def list(self, flt: TicketFilter = TicketFilter()) -> TicketList:
         return await self._tickets(_query(flt))
 
-    async def count(self, flt: TicketFilter = TicketFilter()) -> int:
-        """How many tickets match `flt`, its limit aside (counted, not loaded)."""
-        return await self.repo.count(_query(flt))
+    async def count(self, flt: TicketFilter = TicketFilter(), at_most: int | None = None) -> int:
+        """How many tickets match `flt`, its limit aside (counted, not loaded); no more
+        than `at_most` when given."""
+        return await self.repo.count(_query(flt), at_most)
 
     async def count_by_status(self, flt: TicketFilter = TicketFilter()) -> dict[Status, int]:
         """How many tickets match `flt` in each status (none: absent), counted in SQL."""

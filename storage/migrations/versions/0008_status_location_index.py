@@ -22,18 +22,21 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-INDEXES = {
+INDEXES: dict[str, list[str | sa.TextClause]] = {
     "ix_tickets_status_location": ["status", "location", "priority"],
     "ix_tickets_category_status": ["category", "status"],
     "ix_tickets_priority_status": ["priority", "status"],
     "ix_tickets_assigned_to_status": ["assigned_to", "status"],
     "ix_tickets_location_lower_status": [sa.text("lower(location)"), "status"],
 }
+# PostgreSQL answers from an expression index alone only when it also holds the column
+# (`location`): without it, counting a location's tickets read 100,000 index entries.
+INCLUDED = {"ix_tickets_location_lower_status": ["location"]}
 
 
 def upgrade() -> None:
     for name, columns in INDEXES.items():
-        op.create_index(name, "tickets", columns)
+        op.create_index(name, "tickets", columns, postgresql_include=INCLUDED.get(name, []))
 
 
 def downgrade() -> None:
