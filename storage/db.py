@@ -17,7 +17,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import Executable, Insert
+
+from storage.one_hop import OneHopInserts
+from storage.write_gate import WriteGate
 
 SQLITE_BUSY_TIMEOUT_S = 30
 READ_ONLY = "clubos_read_only"  # an execution option: the connection never writes
@@ -113,6 +116,9 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite writers queue in the process rather than in SQLite's sleeping busy handler.
+        self._write_gate = WriteGate() if is_sqlite(url) else None
+        self._one_hop: dict[Insert, OneHopInserts] = {}
         # Reads on SQLite begin deferred: they take no write lock, so an ack's insert never
         # queues behind a read, nor a read behind a writer (WAL readers see a snapshot).
         # PostgreSQL readers lock nothing anyway; READ ONLY there refuses a stray write.
@@ -122,9 +128,18 @@ class Database:
         )
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
-        """A session in a transaction: committed on success, rolled back on any error."""
-        async with self._sessions() as session, session.begin():
+    async def unit_of_work(self, *, urgent: bool = False) -> AsyncIterator[UnitOfWork]:
+        """A session in a transaction: committed on success, rolled back on any error.
+        `urgent` (a relay ack's insert) goes before the other writers waiting on SQLite."""
+        if self._write_gate is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with (
+            self._write_gate.held(urgent=urgent),
+            self._sessions() as session,
+            session.begin(),
+        ):
             yield session
 
     @asynccontextmanager
@@ -134,6 +149,19 @@ class Database:
         once with "database is locked" where `unit_of_work` would wait its turn."""
         async with self._reads() as session, session.begin():
             yield session
+
+    def one_hop_inserts(self, statement: Insert) -> OneHopInserts | None:
+        """`statement` (an INSERT ... RETURNING, run as an urgent unit of work of its own)
+        on a connection kept for it, in one hop; None unless the database is a SQLite
+        file, where the hops to aiosqlite's thread are most of an insert's time."""
+        path = make_url(self.url).database
+        if self._write_gate is None or path in (None, "", ":memory:"):
+            return None
+        if statement not in self._one_hop:
+            self._one_hop[statement] = OneHopInserts(
+                path, statement, self._write_gate, SQLITE_BUSY_TIMEOUT_S
+            )
+        return self._one_hop[statement]
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
@@ -151,4 +179,7 @@ class Database:
         return None
 
     async def dispose(self) -> None:
+        for inserts in self._one_hop.values():
+            await inserts.close()
+        self._one_hop.clear()
         await self.engine.dispose()

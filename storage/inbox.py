@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import Insert
 
+from storage.db import Database
 from storage.models import InboxEventRow, utcnow
+from storage.ticket_bulk import column_binder
 from storage.workers import is_registered, live_owners
 
 PENDING = "pending"
@@ -29,7 +31,7 @@ STRAY_CLAIM_EXPIRY = timedelta(minutes=2)
 InboxRows = list[InboxEventRow]
 
 
-def _insert_once(insert: Callable[[Table], postgresql.Insert | sqlite.Insert]) -> Executable:
+def _insert_once(insert: Callable[[Table], postgresql.Insert | sqlite.Insert]) -> Insert:
     """The inbox's insert, built once: every ack runs it, and building a statement (and
     its cache key) each time cost more than executing the compiled one."""
     table: Table = InboxEventRow.__table__  # type: ignore[assignment]  # a Table here
@@ -57,6 +59,47 @@ _INSERT_ONCE = {
 }
 
 
+def _new_row(
+    key: str, kind: str, payload: dict[str, Any], status: str, thread: str | None
+) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "idempotency_key": key,
+        "kind": kind,
+        "thread": thread,
+        "payload": payload,
+        "status": status,
+        "attempts": 0,
+        "received_at": now,
+        "processed_at": now if status == DONE else None,
+    }
+
+
+_SQLITE = sqlite.dialect()
+_SQLITE_BINDERS = {
+    name: column_binder(_SQLITE, InboxEventRow.__table__.c[name].type) for name in _INSERTED
+}
+
+
+async def record_first(
+    database: Database, key: str, kind: str, payload: dict[str, Any], *, thread: str | None
+) -> bool:
+    """Store a pending event in a unit of work of its own that goes before the other
+    writers (a relay ack's); True when it is new. On a SQLite file in one hop
+    (storage/one_hop.py)."""
+    values = _new_row(key, kind, payload, PENDING, thread)
+    one_hop = database.one_hop_inserts(_INSERT_ONCE["sqlite"])
+    if one_hop is not None:
+        bound = {
+            name: bind(value) if (bind := _SQLITE_BINDERS[name]) else value
+            for name, value in values.items()
+        }
+        return await one_hop.record(bound)
+    async with database.unit_of_work(urgent=True) as session:
+        statement = _INSERT_ONCE[session.get_bind().dialect.name]
+        return (await session.scalar(statement, values)) is not None
+
+
 class InboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -72,17 +115,7 @@ class InboxRepository:
     ) -> bool:
         """Store the event unless its key is known; True when it is new. Concurrent
         deliveries of one key cannot both win: the unique key decides."""
-        now = utcnow()
-        values = {
-            "idempotency_key": key,
-            "kind": kind,
-            "thread": thread,
-            "payload": payload,
-            "status": status,
-            "attempts": 0,
-            "received_at": now,
-            "processed_at": now if status == DONE else None,
-        }
+        values = _new_row(key, kind, payload, status, thread)
         statement = _INSERT_ONCE[self.session.get_bind().dialect.name]
         return (await self.session.scalar(statement, values)) is not None
 

@@ -68,7 +68,7 @@ def _bound_records(
     converted = [
         (index, bind)
         for index, name in enumerate(columns)
-        if (bind := _binder(dialect, table.c[name].type))
+        if (bind := column_binder(dialect, table.c[name].type))
     ]
     records = []
     for row in rows:
@@ -79,7 +79,7 @@ def _bound_records(
     return records
 
 
-def _binder(dialect: Dialect, column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
+def column_binder(dialect: Dialect, column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
     """How a column's values are bound: its type's processor, but for the UTC timestamps
     on SQLite the same text made in one C call (SQLAlchemy's two steps were an eighth of
     an import; tests/storage/test_ticket_bulk.py holds them equal)."""

@@ -11,7 +11,7 @@ from typing import Any
 from bot.club import ClubConfig
 from bot.tickets.domain import ThreadRef
 from storage.db import Database
-from storage.inbox import DONE, InboxRepository
+from storage.inbox import DONE, InboxRepository, record_first
 
 RELAY_KIND = "relay_message"
 IGNORED_SUBTYPES = frozenset(
@@ -100,19 +100,18 @@ class RelayInbox:
         message = RelayedMessage.from_event(event)
         if message is None or not self.is_relay_channel(message.channel):
             return False
-        async with self.database.unit_of_work() as session:
-            inbox = InboxRepository(session)
-            payload = asdict(message)
-            if await inbox.record(
-                inbox_key(message), RELAY_KIND, payload, thread=str(message.thread)
-            ):
-                return True
-            if event.get("subtype") == "message_changed":
-                # An edit of a message not triaged yet is triaged once, as edited (a triage
-                # already under way notices the change and starts again: see
-                # `RelayTriage._act` in bot.intake.relay_triage).
-                row = await inbox.get(inbox_key(message), lock=True)
-                if row is not None and row.status != DONE and row.payload != payload:
-                    row.payload = payload
-                    return True
+        payload = asdict(message)
+        key = inbox_key(message)
+        if await record_first(self.database, key, RELAY_KIND, payload, thread=str(message.thread)):
+            return True
+        if event.get("subtype") != "message_changed":
             return False
+        # An edit of a message not triaged yet is triaged once, as edited (a triage already
+        # under way notices the change and starts again: see `RelayTriage._act` in
+        # bot.intake.relay_triage).
+        async with self.database.unit_of_work(urgent=True) as session:
+            row = await InboxRepository(session).get(key, lock=True)
+            if row is not None and row.status != DONE and row.payload != payload:
+                row.payload = payload
+                return True
+        return False

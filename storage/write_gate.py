@@ -1,0 +1,59 @@
+"""One SQLite writer at a time inside the process, urgent ones first.
+
+SQLite lets one transaction write at a time. Without a gate, a second writer's BEGIN
+IMMEDIATE meets the lock and SQLite's busy handler sleeps and retries (1, 2, 5 ... 100 ms
+between tries), so under load writers wait far longer than the lock is held and the relay
+ack's insert sleeps behind triage and the sender. Inside one process the gate hands the
+lock over the moment it is free, acks first; other processes on the same file still meet
+SQLite's busy timeout, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+
+class WriteGate:
+    """A FIFO lock with an urgent lane. Waiters are futures of the loop that awaits them;
+    the gate is for one event loop at a time (a database's writers share the app's loop)."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+
+    @asynccontextmanager
+    async def held(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        if self._held:
+            await self._wait(self._urgent if urgent else self._normal)
+        else:
+            self._held = True
+        try:
+            yield
+        finally:
+            self._hand_over()
+
+    async def _wait(self, lane: deque[asyncio.Future[None]]) -> None:
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        lane.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._hand_over()  # handed the gate as it was cancelled: pass it on
+            elif turn in lane:
+                lane.remove(turn)
+            raise
+
+    def _hand_over(self) -> None:
+        """Give the gate to the next waiter (urgent first), or open it."""
+        for lane in (self._urgent, self._normal):
+            while lane:
+                turn = lane.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
+        self._held = False
