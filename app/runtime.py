@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from app.classifier import backend, build_classifier, describe
 from app.scheduler import build_scheduler
 from app.settings import Settings
-from app.slack_clients import build_delivery_client, build_slack_client
+from app.slack_clients import build_delivery_client, build_slack_client, pooled_sessions
 from bot.access.links import SignInLinks
 from bot.drain_loop import DrainLoop
 from bot.intake.conversation import Conversations
@@ -50,6 +50,7 @@ class Runtime:
     settings: Settings
     database: Database
     client: AsyncWebClient
+    delivery_client: AsyncWebClient  # the sender's (retries differ from `client`'s)
     permissions: Permissions
     operations: Operations
     presence: Presence
@@ -62,6 +63,7 @@ class Runtime:
     learning: TriageLearning | None  # the local model's retraining, when it is loaded
     asgi: FastAPI = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _sessions: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
     scheduler: AsyncIOScheduler | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -116,6 +118,9 @@ class Runtime:
             await _first_refresh(learning)  # before the first message is triaged
         if self.slack is None:
             return
+        await self._sessions.enter_async_context(
+            pooled_sessions([self.client, self.delivery_client], self.settings.slack_timeout_s)
+        )
         # Registered, and the workers found gone reaped, before the first claim: their
         # work is taken up at once.
         await self.presence.beat()
@@ -150,6 +155,7 @@ class Runtime:
             await asyncio.wait_for(self.presence.leave(), timeout=STOP_TIMEOUT_S)
         except Exception:  # the claims stay until this worker is found gone
             log.warning("runtime.leave_failed", exc_info=True)
+        await self._sessions.aclose()
         try:
             await asyncio.wait_for(self.database.dispose(), timeout=STOP_TIMEOUT_S)
         except TimeoutError:
@@ -184,7 +190,7 @@ def build_runtime(
 
     permissions = Permissions(club, _group_members(client))
     presence = Presence(database, this_process())
-    sender = OutboxSender(database, build_delivery_client(settings), presence)
+    sender = OutboxSender(database, delivery_client := build_delivery_client(settings), presence)
     operations = Operations(database, club, permissions, sender.wake)
     classifier = build_classifier(settings, database)
     relay = RelayTriage(database, club, permissions, classifier, sender.wake)
@@ -200,6 +206,7 @@ def build_runtime(
         settings,
         database,
         client,
+        delivery_client,
         permissions,
         operations,
         presence,
