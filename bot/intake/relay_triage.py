@@ -230,7 +230,7 @@ class RelayTriage:
         if location is None or category is None:  # `_new_ticket` sets both
             return None
         candidates = await tickets.list(
-            TicketFilter(statuses=sorted(OPEN_STATUSES), locations=[location])
+            TicketFilter(statuses=sorted(OPEN_STATUSES), locations=[location]), threads=False
         )
         return await find_duplicate(
             # A recurrence parent groups reports; a new report is a ticket of its own.
@@ -249,13 +249,12 @@ class RelayTriage:
     ) -> Outcome:
         """Link the message's thread to the ticket already tracking its problem."""
         backend = decision.decided_by.value
-        if str(message.thread) in duplicate.linked_threads:
-            return Outcome("none", duplicate.ticket_id, backend, "already tracked in this thread")
-        linked = await tickets.link_thread(
+        if not await tickets.link_thread(
             duplicate.ticket_id, message.thread, actor=self.club.ai.name
-        )
-        notify.thread_linked(linked, message.thread, self.club.ai.name)
-        return Outcome("linked", linked.ticket_id, backend, decision.reason)
+        ):
+            return Outcome("none", duplicate.ticket_id, backend, "already tracked in this thread")
+        notify.thread_linked(duplicate, message.thread, self.club.ai.name)
+        return Outcome("linked", duplicate.ticket_id, backend, decision.reason)
 
     async def _finish(self, row: InboxEventRow, outcome: Outcome) -> Outcome:
         async with self.database.unit_of_work() as session:

@@ -111,8 +111,11 @@ class TicketService(TicketReader):
         super().__init__(session)
         self.writer = ChangeWriter(self.repo, session)
 
-    async def list(self, flt: TicketFilter = TicketFilter()) -> TicketList:
-        return await self._tickets(_query(flt))
+    async def list(self, flt: TicketFilter = TicketFilter(), *, threads: bool = True) -> TicketList:
+        """The tickets `flt` matches; with `threads=False` their `linked_threads` are left
+        empty, unread (for a caller comparing problems, not conversations: an open ticket
+        may have hundreds of threads)."""
+        return await self._tickets(_query(flt), threads=threads)
 
     async def count(self, flt: TicketFilter = TicketFilter(), at_most: int | None = None) -> int:
         """How many tickets match `flt`, its limit aside (counted, not loaded); no more
@@ -243,16 +246,19 @@ class TicketService(TicketReader):
             change.set("bay", check_bay(edit.bay))
         return await self._commit_change(change, actor, "edited")
 
-    async def link_thread(self, ticket_id: str, thread: ThreadRef, *, actor: str) -> Ticket:
-        """Link another conversation to the ticket; linking the same thread twice is a no-op."""
+    async def link_thread(self, ticket_id: str, thread: ThreadRef, *, actor: str) -> bool:
+        """Link another conversation to the ticket; False (nothing done) when it already
+        is. Written and checked (VersionConflict) at once; the ticket is not read back, its
+        threads can be hundreds."""
         row = await self._row_for_change(ticket_id, None)
         if await self.repo.has_thread(row.number, str(thread)):
-            return await self.get(ticket_id)
+            return False
         now = utcnow()
         self.writer.link_thread(row, thread, actor, now)
         row.updated_at = now
         self.writer.record(row, actor, "thread_linked", {"linked_threads": [None, str(thread)]})
-        return await self._flushed(row)
+        await self.writer.save(row)
+        return True
 
     async def set_parent(
         self, child_number: int, parent_number: int | None, *, actor: str

@@ -194,8 +194,9 @@ async def test_link_thread_and_event_commit_together(db: Database) -> None:
     before = await state(db, ticket.ticket_id)
     with pytest.raises(Boom):
         async with db.unit_of_work() as session:
-            linked = await TicketService(session).link_thread(ticket.ticket_id, OTHER, actor=OP)
-            assert linked.linked_threads == (str(RELAY), str(OTHER))
+            svc = TicketService(session)
+            assert await svc.link_thread(ticket.ticket_id, OTHER, actor=OP)
+            assert (await svc.get(ticket.ticket_id)).linked_threads == (str(RELAY), str(OTHER))
             raise Boom
     assert await state(db, ticket.ticket_id) == before
     async with db.unit_of_work() as session:

@@ -26,7 +26,8 @@ from tests.tickets.helpers import (
 async def link_other_again_and_again(db: Database, first: Ticket) -> None:
     """OTHER linked to `first`, then OTHER and RELAY linked again: no-ops."""
     async with db.unit_of_work() as session:
-        linked = await TicketService(session).link_thread(first.ticket_id, OTHER, actor=OP)
+        assert await TicketService(session).link_thread(first.ticket_id, OTHER, actor=OP)
+        linked = await TicketService(session).get(first.ticket_id)
     assert linked.linked_threads == (str(RELAY), str(OTHER))
     assert linked.linked_thread == str(RELAY)
     assert linked.version == first.version + 1
@@ -36,7 +37,9 @@ async def link_other_again_and_again(db: Database, first: Ticket) -> None:
     for thread in (OTHER, RELAY, ThreadRef.parse(str(OTHER))):
         assert thread is not None
         async with db.unit_of_work() as session:
-            again = await TicketService(session).link_thread(first.ticket_id, thread, actor=TECH)
+            svc = TicketService(session)
+            assert not await svc.link_thread(first.ticket_id, thread, actor=TECH)
+            again = await svc.get(first.ticket_id)
         assert again == linked
     assert await state(db, first.ticket_id) == before
 
@@ -59,7 +62,8 @@ async def test_threads_link_and_list(db: Database) -> None:
         nowhere = await svc.for_thread(ThreadRef("C0RELAY", "1.000001"))
         other_channel = await svc.for_thread(ThreadRef("C0ELSE", RELAY.thread_ts))
         events = await svc.events(first.ticket_id)
-        loner_linked = await svc.link_thread(loner.ticket_id, OTHER, actor=OP)
+        assert await svc.link_thread(loner.ticket_id, OTHER, actor=OP)
+        loner_linked = await svc.get(loner.ticket_id)
         on_other_now = await svc.for_thread(OTHER)
 
     assert [t.ticket_id for t in on_relay] == [second.ticket_id, first.ticket_id]
