@@ -58,14 +58,16 @@ async def statuses(database: Database) -> Counter[str]:
         return Counter(await session.scalars(select(InboxEventRow.status)))
 
 
-async def burst(on: Stage, count: int) -> tuple[float, float]:
-    """`count` messages from CONCURRENCY senders: seconds to ack them all."""
-    queue = [message(n, 1)[1] for n in range(count)]
+async def burst(on: Stage, count: int, bare: bool = False) -> tuple[float, float]:
+    """`count` messages from CONCURRENCY senders (to the bare Bolt app when `bare`): when
+    it started, and the seconds to ack them all."""
+    queue = [message(n, 3 if bare else 1)[1] for n in range(count)]
+    app = on.bare if bare else on.ours
     start = time.perf_counter()
 
     async def sender() -> None:
         while queue:
-            await on.post(on.ours, queue.pop())
+            await on.post(app, queue.pop())
 
     await asyncio.gather(*(sender() for _ in range(CONCURRENCY)))
     return start, time.perf_counter() - start
@@ -133,6 +135,7 @@ async def run(quick: bool, backend: str) -> list[Figure]:
             # The stream measures a steady state: the burst's cards are all out first.
             delivering = await outbox_drained(database, timeout=600)
             cards, without = await stream(on, seconds)
+            _, bare_acking = await burst(on, count, bare=True)
         finally:
             await database.dispose()
     note = f"{count} messages, {CONCURRENCY} senders; {machine_load()}"
@@ -144,6 +147,13 @@ async def run(quick: bool, backend: str) -> list[Figure]:
             500.0,
             at_least=True,
             note=note,
+        ),
+        Figure(
+            "the same burst to the bare Bolt app, acked a second",
+            count / bare_acking,
+            "msg/s",
+            None,
+            note=f"the ceiling of one Python process on this machine; {note}",
         ),
         Figure(
             f"acked relay messages lost ({backend})", count + 1 - stored, "messages", 0.0, note=note
