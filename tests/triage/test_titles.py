@@ -76,7 +76,9 @@ def test_a_long_reading_stays_within_the_limit() -> None:
     assert d.title.startswith("Bay 12 TrackMan not reading after reset")
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, DATA / "triage_blind.jsonl"])
+@pytest.mark.parametrize(
+    "path", [DEV, HOLDOUT, DATA / "triage_blind.jsonl", DATA / "triage_blind2.jsonl"]
+)
 def test_every_title_of_the_labelled_sets_is_short(path: Path) -> None:
     for example in load_examples(path):
         d = triage_rules(example.to_input())

@@ -19,9 +19,14 @@ from tests.triage.local_support import CachingEmbedder, triage_offline
 def test_the_corpus_is_every_labelled_file_but_the_blind_set() -> None:
     assert not any("blind" in name for name in training.CORPUS)
     assert {p.name for p in training.CORPUS_DIR.glob("*.jsonl")} == set(training.CORPUS)
-    assert {p.name for p in DATA.glob("triage_*.jsonl")} == {"triage_blind.jsonl"}
+    assert {p.name for p in DATA.glob("triage_*.jsonl")} == {
+        "triage_blind.jsonl",
+        "triage_blind2.jsonl",
+    }
     with pytest.raises(training.TrainingError, match="never trained on"):
         training.read_corpus(DATA, ["triage_dev.jsonl", "triage_blind.jsonl"])
+    with pytest.raises(training.TrainingError, match="never trained on"):
+        training.read_corpus(DATA, ["triage_blind2.jsonl"])
 
 
 def test_the_shipped_weights_are_trained_from_the_corpus_as_it_stands() -> None:
