@@ -13,9 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Insert
 
+from storage.binding import column_binder
 from storage.db import Database
 from storage.models import InboxEventRow, utcnow
-from storage.ticket_bulk import column_binder
 from storage.workers import is_registered, live_owners
 
 PENDING = "pending"

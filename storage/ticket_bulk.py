@@ -4,15 +4,14 @@ pages, read by ascending number so a page never holds more than its size."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Dialect, Table, select
-from sqlalchemy.types import TypeEngine
 
+from storage.binding import column_binder
 from storage.db import Database, UnitOfWork
-from storage.models import Base, TicketEventRow, TicketRow, TicketThreadRow, UTCDateTime
+from storage.models import Base, TicketEventRow, TicketRow, TicketThreadRow
 from storage.tickets import EventFields, ThreadFields, TicketFields
 
 BULK_TABLES = ("tickets", "ticket_threads", "ticket_events")  # what an import fills
@@ -77,23 +76,6 @@ def _bound_records(
             values[index] = bind(values[index])
         records.append(values)
     return records
-
-
-def column_binder(dialect: Dialect, column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
-    """How a column's values are bound: its type's processor, but for the UTC timestamps
-    on SQLite the same text made in one C call (SQLAlchemy's two steps were an eighth of
-    an import; tests/storage/test_ticket_bulk.py holds them equal)."""
-    if isinstance(column_type, UTCDateTime) and dialect.name == "sqlite":
-        return sqlite_utc_text
-    return column_type.dialect_impl(dialect).bind_processor(dialect)
-
-
-def sqlite_utc_text(value: datetime | None) -> str | None:
-    """An aware timestamp as SQLite stores a UTCDateTime: naive UTC, "YYYY-MM-DD
-    HH:MM:SS.ffffff"."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 async def ticket_page(session: UnitOfWork, after_number: int, size: int) -> list[TicketRow]:

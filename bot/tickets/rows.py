@@ -94,10 +94,6 @@ class TicketReader:
         row = await self._row(ticket_id)
         return [to_audit_event(row.ticket_id, e) for e in await self.repo.events(row.number)]
 
-    async def has_thread(self, ticket: Ticket, thread: ThreadRef) -> bool:
-        """Is `thread` linked to `ticket` (asked of that one link, not every thread)?"""
-        return await self.repo.has_thread(ticket.number, str(thread))
-
     async def _tickets(self, query: TicketQuery, *, threads: bool = True) -> TicketList:
         rows = await self.repo.list(query)
         refs = await self.repo.threads([r.number for r in rows]) if threads else {}

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.dialects import sqlite
 
+from storage.binding import sqlite_utc_text
 from storage.models import UTCDateTime
-from storage.ticket_bulk import sqlite_utc_text
 
 MOMENTS = [
     datetime(2023, 1, 1, tzinfo=UTC),
