@@ -8,13 +8,13 @@ and PostgreSQL)."""
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from typing import cast
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.locks import hold_new_tickets_at
 from storage.models import InboxEventRow, TicketRow
 
 SYSTEM_EVENT_KIND = "system_event"
@@ -31,13 +31,10 @@ class SystemEventRepository:
         self.session = session
 
     async def serialize(self, location: str) -> None:
-        """Hold a per-location lock until the transaction ends, so two events of one
-        location are decided one after the other (two "third offline" events must not
-        open two tickets). On SQLite every writing transaction is serialised already."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        key = zlib.crc32(f"clubos:system-events:{location.casefold()}".encode())
-        await self.session.execute(select(func.pg_advisory_xact_lock(key)))
+        """Hold the location's lock on new tickets until the transaction ends, so two events
+        of one location are decided one after the other (two "third offline" events must
+        not open two tickets), and after any relayed report being decided there."""
+        await hold_new_tickets_at(self.session, location)
 
     async def in_window(
         self,

@@ -28,6 +28,7 @@ from bot.triage.engine import triage
 from bot.triage.types import Classifier, TriageDecision, TriageInput, clip
 from storage.db import Database
 from storage.inbox import PENDING, InboxRepository
+from storage.locks import hold_new_tickets_at
 from storage.models import InboxEventRow, utcnow
 
 log = logging.getLogger("clubos.relay")
@@ -188,6 +189,8 @@ class RelayTriage:
         new = self._new_ticket(message, customer, decision)
         if isinstance(new, str):
             return Outcome("none", None, backend, new)
+        # Until this commits: another report of the problem, triaged meanwhile, sees ours.
+        await hold_new_tickets_at(tickets.session, new.location or "")
         duplicate = await self._open_duplicate(tickets, new, clip(message.text), decision.title)
         if duplicate is not None:
             log.info("relay.duplicate", extra={"why": duplicate.why})
