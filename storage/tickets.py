@@ -199,10 +199,11 @@ class TicketRepository:
         self.session.add(row)
         return row
 
-    async def get(self, number: int) -> TicketRow | None:
+    async def get(self, number: int, *, lock: bool = False) -> TicketRow | None:
+        """The row; with `lock`, read afresh and held until commit (FOR UPDATE)."""
         if number > NUMBER_MAX:  # PostgreSQL refuses to bind it; no such ticket anyway
             return None
-        return await self.session.get(TicketRow, number)
+        return await self.session.get(TicketRow, number, with_for_update=lock or None)
 
     async def existing_numbers(self, numbers: Sequence[int]) -> set[int]:
         """Which of `numbers` are taken, asked as ranges of the sorted numbers (an import's

@@ -253,7 +253,10 @@ class RelayTriage:
         """Link the message's thread to the ticket already tracking its problem."""
         backend = decision.decided_by.value
         if not await tickets.link_thread(
-            duplicate.ticket_id, message.thread, actor=self.club.ai.name
+            duplicate.ticket_id,
+            message.thread,
+            actor=self.club.ai.name,
+            expected_version=duplicate.version,
         ):
             return Outcome("none", duplicate.ticket_id, backend, "already tracked in this thread")
         notify.thread_linked(duplicate, message.thread, self.club.ai.name)

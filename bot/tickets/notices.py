@@ -79,10 +79,10 @@ class Notifier:
         self._queue(Notice.REFRESH_CARDS, {"ticket_id": ticket.ticket_id}, ticket)
 
     def thread_linked(self, ticket: Ticket, thread: ThreadRef, actor: str) -> None:
-        """Another conversation joined an open ticket: say so there and show its card."""
+        """Another conversation joined an open ticket: its card there, and a line where the
+        ticket began. The other copies stay: a link changes nothing a card shows."""
         self._post_card(ticket, thread.channel, thread.thread_ts)
         self._queue(Notice.SYNC_BADGE, _thread_payload(thread), None)
-        self._queue(Notice.REFRESH_CARDS, {"ticket_id": ticket.ticket_id}, ticket)
         self._queue(
             Notice.THREAD_REPLY,
             {

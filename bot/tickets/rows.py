@@ -99,18 +99,23 @@ class TicketReader:
         refs = await self.repo.threads([r.number for r in rows]) if threads else {}
         return [to_ticket(r, refs.get(r.number, [])) for r in rows]
 
-    async def _row(self, ticket_id: str) -> TicketRow:
-        row = await self.repo.get(ticket_number(ticket_id))
+    async def _row(self, ticket_id: str, *, lock: bool = False) -> TicketRow:
+        row = await self.repo.get(ticket_number(ticket_id), lock=lock)
         if row is None:
             raise TicketNotFound(ticket_id)
         return row
 
     async def _row_for_change(
-        self, ticket_id: str, expected_version: int | None, *, allow_archived: bool = False
+        self,
+        ticket_id: str,
+        expected_version: int | None,
+        *,
+        allow_archived: bool = False,
+        lock: bool = False,
     ) -> TicketRow:
         """The row a change applies to: refused when the caller saw an older or newer
         version, or (unless allowed) when the ticket is archived."""
-        row = await self._row(ticket_id)
+        row = await self._row(ticket_id, lock=lock)
         if expected_version is not None and row.version != expected_version:
             raise StaleTicket(row.ticket_id, expected_version, row.version)
         if not allow_archived:

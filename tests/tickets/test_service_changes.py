@@ -4,7 +4,17 @@ nothing and keeps the version."""
 
 from __future__ import annotations
 
-from bot.tickets.domain import Category, InvalidTicket, Priority, ThreadRef, Ticket, TicketEdit
+import pytest
+
+from bot.tickets.domain import (
+    Category,
+    InvalidTicket,
+    Priority,
+    StaleTicket,
+    ThreadRef,
+    Ticket,
+    TicketEdit,
+)
 from bot.tickets.service import TicketService
 from storage.db import Database
 from tests.tickets.helpers import (
@@ -30,7 +40,8 @@ async def link_other_again_and_again(db: Database, first: Ticket) -> None:
         linked = await TicketService(session).get(first.ticket_id)
     assert linked.linked_threads == (str(RELAY), str(OTHER))
     assert linked.linked_thread == str(RELAY)
-    assert linked.version == first.version + 1
+    # An event in the trail, not a change of the ticket's fields: no card goes stale.
+    assert (linked.version, linked.updated_at) == (first.version, first.updated_at)
     before = await state(db, first.ticket_id)
 
     # Linking a thread that is already linked is a no-op: no version, no event.
@@ -42,6 +53,23 @@ async def link_other_again_and_again(db: Database, first: Ticket) -> None:
             again = await svc.get(first.ticket_id)
         assert again == linked
     assert await state(db, first.ticket_id) == before
+
+
+async def test_a_link_to_a_ticket_changed_since_it_was_read_is_refused(db: Database) -> None:
+    """Triage read the ticket open; an operator resolved it meanwhile: the report is not
+    filed under a resolved ticket (the relay decides again on the fresh state)."""
+    read = await create(db, thread=RELAY)
+    async with db.unit_of_work() as session:
+        await TicketService(session).resolve(
+            read.ticket_id, "fixed", actor=OP, expected_version=read.version
+        )
+    before = await state(db, read.ticket_id)
+    with pytest.raises(StaleTicket):
+        async with db.unit_of_work() as session:
+            await TicketService(session).link_thread(
+                read.ticket_id, OTHER, actor=OP, expected_version=read.version
+            )
+    assert await state(db, read.ticket_id) == before
 
 
 async def test_threads_link_and_list(db: Database) -> None:

@@ -11,7 +11,7 @@ import pytest
 from bot.tickets.domain import StaleTicket, Ticket
 from bot.tickets.service import TicketService
 from storage.db import Database
-from tests.tickets.helpers import AI, ARCHIVED, OPERATIONS, OTHER, create, move, reach, state
+from tests.tickets.helpers import AI, ARCHIVED, OPERATIONS, create, move, reach, state
 
 Outcome = Ticket | BaseException
 
@@ -23,14 +23,16 @@ async def test_stale_update_is_refused(db: Database, name: str, offset: int) -> 
     ticket = await reach(db, start, assignee="U0FIRST")
     current, _ = await state(db, ticket.ticket_id)
     if offset < 0:
-        # Someone else changes it after `ticket` was read: a thread link (no version
-        # needed); an archived ticket is unarchived and archived again instead.
+        # Someone else changes it after `ticket` was read: a note (no version given); an
+        # archived ticket is unarchived and archived again instead.
         async with db.unit_of_work() as session:
             svc = TicketService(session)
             if start == ARCHIVED:
                 await svc.unarchive(ticket.ticket_id, actor="U0OP2", expected_version=None)
             else:
-                await svc.link_thread(ticket.ticket_id, OTHER, actor="U0OP2")
+                await svc.add_note(
+                    ticket.ticket_id, "called the vendor", actor="U0OP2", expected_version=None
+                )
         current, _ = await state(db, ticket.ticket_id)
         stale = ticket
         assert current.version == ticket.version + 1
