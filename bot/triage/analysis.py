@@ -7,6 +7,7 @@ follow-up ("still frozen") it reads the problem from the thread's earlier messag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -132,6 +133,7 @@ class _Severity:
     """The markers of a message that move a problem's priority away from its rule's."""
 
     wide: bool
+    outside: bool  # people are stuck outside the entrance
     common_area: bool
     minor: bool
     unusable: bool
@@ -141,6 +143,8 @@ class _Severity:
         priority = rule.priority
         if self.wide and rule.wide is not None:
             priority = rule.wide
+        if self.outside and rule.outside is not None:
+            priority = rule.outside
         if rule.key == "door_locked" and self.repeat:
             priority = Priority.CRITICAL  # remote unlock failed: nobody can get in
         if rule.lobby is not None and self.common_area and not self.wide:
@@ -152,12 +156,33 @@ class _Severity:
         return priority
 
 
+_CLAUSE_BREAK = re.compile(r",|;|\b(?:and|but|then|also|pis|et|mais)\b")
+
+
+def _hazard_source(text: str) -> Category | None:
+    """Whose hazard `text` names: a device's (tech) or the building's (facilities), by the
+    one named first (the subject: "the outlet behind the pc", "the pc by the outlet")."""
+    device = lx.MARKERS.tech_device.search(text)
+    fixture = lx.MARKERS.building_fixture.search(text)
+    if device is None:
+        return Category.FACILITIES if fixture else None
+    if fixture is not None and fixture.start() < device.start():
+        return Category.FACILITIES
+    return Category.TECH
+
+
 def _category(rule: lx.ProblemRule, sentences: tuple[Sentence, ...], pos: int) -> Category:
-    if rule.key in ("fire", "sparks"):
-        _, _, sentence = sentence_at(sentences, pos)
-        if lx.MARKERS.tech_device.search(sentence):
-            return Category.TECH
-    return rule.category
+    """A fire or sparks report takes the category of what it comes from, read in its own
+    clause first ("projector's dim and the outlet is sparking"), else in its sentence."""
+    if rule.key not in ("fire", "sparks"):
+        return rule.category
+    start, _, sentence = sentence_at(sentences, pos)
+    at = pos - start
+    breaks = list(_CLAUSE_BREAK.finditer(sentence))
+    begin = max((m.end() for m in breaks if m.end() <= at), default=0)
+    end = min((m.start() for m in breaks if m.start() > at), default=len(sentence))
+    source = _hazard_source(sentence[begin:end]) or _hazard_source(sentence)
+    return source or rule.category
 
 
 def _findings(reading: Reading, severity: _Severity) -> tuple[Finding, ...]:
@@ -201,6 +226,7 @@ def analyse(inp: TriageInput) -> Analysis:
     source = _source(inp, own, bool(markers.repeat.search(norm)), escalate)
     severity = _Severity(
         wide=bool(markers.wide.search(norm)),
+        outside=bool(markers.outside.search(norm)),
         common_area=bool(markers.common_area.search(norm)),
         minor=bool(markers.minor.search(norm)),
         unusable=bool(markers.unusable.search(norm)),

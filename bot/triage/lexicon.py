@@ -76,6 +76,7 @@ class ProblemRule(_Table):
     hazard: bool = False
     firm: bool = False
     lobby: Priority | None = None  # the priority when it is in a common area
+    outside: Priority | None = None  # the priority when people are stuck outside
     fallback: bool = False  # a vague reading, dropped when any specific problem is found
     excludes: tuple[str, ...] = ()  # weaker readings of the same words this one replaces
 
@@ -89,6 +90,7 @@ class Markers(_Table):
     """What a message says beyond its problems; the data file says what each one reads."""
 
     wide: Pattern
+    outside: Pattern
     common_area: Pattern
     escalate: Pattern
     repeat: Pattern
@@ -113,6 +115,7 @@ class Markers(_Table):
     visit: Pattern
     trouble: Pattern
     tech_device: Pattern
+    building_fixture: Pattern
 
 
 class Bays(_Table):
