@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -20,6 +21,7 @@ from bot.tickets.notices import LINKED, Notice
 from bot.tickets.reads import ReadOperations
 from delivery.batches import deliver_side_by_side, independent_runs
 from delivery.posts import Posted, PostKey, post_once
+from delivery.retries import next_attempt
 from delivery.slack_calls import SlackCalls
 from delivery.slack_errors import (
     HARMLESS_REACTION_ERRORS,
@@ -39,14 +41,6 @@ log = logging.getLogger("clubos.sender")
 
 CARD = "card"
 SUGGESTION = "suggestion"
-MAX_ATTEMPTS = 8
-# A retry waits 2, 4, 8, 16 s, then this long: a card lands within half a minute of Slack
-# recovering (a 429's Retry-After is honoured by the client itself).
-MAX_BACKOFF_S = 30
-# Slack answering 429 or 5xx, or not answering at all, says nothing about the notice: past
-# MAX_ATTEMPTS such a row keeps trying for this long before it gives up, so hours of Slack
-# trouble lose no card. Other failures count as attempts.
-TRANSIENT_WINDOW = timedelta(hours=24)
 
 
 class OutboxSender(DrainLoop):
@@ -79,12 +73,25 @@ class OutboxSender(DrainLoop):
                 if not rows:
                     return handled
                 runs = independent_runs(await self._drop_superseded(rows))
-                await deliver_side_by_side(runs, self._deliver)
+                delivered: list[int] = []
+                try:
+                    await deliver_side_by_side(runs, partial(self._deliver, delivered=delivered))
+                finally:
+                    await self._mark_sent(delivered)
                 handled += len(rows)
         finally:
             self._held.release(claimed)
 
-    async def _deliver(self, row: OutboxMessageRow) -> None:
+    async def _mark_sent(self, row_ids: list[int]) -> None:
+        """The batch's deliveries recorded in one transaction, not one each: a notice is
+        two or three Slack calls and SQLite has one writer, which triage waits for. Should
+        the process die first, each row is retried as possibly posted (`PostKey.retried`),
+        so it is looked for before it is posted again."""
+        if row_ids:
+            async with self.database.unit_of_work() as session:
+                await OutboxRepository(session).mark_all_sent(row_ids, self.presence.owner)
+
+    async def _deliver(self, row: OutboxMessageRow, *, delivered: list[int]) -> None:
         # The row's first attempt is counted when it is claimed: more means an earlier
         # attempt (failed, timed out, or cut short by a crash) may already have posted.
         key = PostKey(row.id, retried=row.attempts > 1)
@@ -103,8 +110,7 @@ class OutboxSender(DrainLoop):
             transient = is_transient_network_error(exc)
             await self._failed(row, f"{type(exc).__name__}: {exc}", transient=transient)
         else:
-            async with self.database.unit_of_work() as session:
-                await OutboxRepository(session).mark_sent(row.id, self.presence.owner, None)
+            delivered.append(row.id)
 
     async def _drop_superseded(self, rows: list[OutboxMessageRow]) -> list[OutboxMessageRow]:
         """`rows` less the refreshes a later refresh of the same ticket in `rows` does, each
@@ -137,10 +143,8 @@ class OutboxSender(DrainLoop):
     async def _failed(
         self, row: OutboxMessageRow, error: str, *, permanent: bool = False, transient: bool = False
     ) -> None:
-        now = datetime.now(UTC)
-        still_transient = transient and now - row.created_at < TRANSIENT_WINDOW
-        give_up = permanent or (row.attempts >= MAX_ATTEMPTS and not still_transient)
-        retry_at = None if give_up else now + timedelta(seconds=min(MAX_BACKOFF_S, 2**row.attempts))
+        retry_at = next_attempt(row, datetime.now(UTC), permanent=permanent, transient=transient)
+        give_up = retry_at is None
         level = logging.ERROR if give_up else logging.WARNING
         log.log(
             level,

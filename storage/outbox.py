@@ -99,6 +99,19 @@ class OutboxRepository:
         values = {"status": SENT, "sent_at": utcnow(), "response": response, "last_error": None}
         return await self._settle(row_id, owner, values)
 
+    async def mark_all_sent(self, row_ids: Sequence[int], owner: str) -> None:
+        """Record the deliveries of the rows `owner` still holds among `row_ids`."""
+        values = {"status": SENT, "sent_at": utcnow(), "response": None, "last_error": None}
+        await self.session.execute(
+            update(OutboxMessageRow)
+            .where(
+                OutboxMessageRow.id.in_(row_ids),
+                OutboxMessageRow.status == SENDING,
+                OutboxMessageRow.claimed_by == owner,
+            )
+            .values(claimed_by=None, **values)
+        )
+
     async def mark_failed(
         self, row_id: int, owner: str, error: str, retry_at: datetime | None
     ) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.tickets.domain import Category, Priority, TicketDraft
-from delivery.sender import MAX_ATTEMPTS, TRANSIENT_WINDOW
+from delivery.retries import MAX_ATTEMPTS, TRANSIENT_WINDOW
 from standin.slack_api import SlackStub
 from storage.models import OutboxMessageRow
 from tests.handlers.helpers.cards import outbox_rows
