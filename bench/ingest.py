@@ -27,6 +27,7 @@ from bench.stage import Stage, machine_load, stage
 from standin.slack_requests import SlackRequest
 from storage.db import Database
 from storage.models import InboxEventRow, OutboxMessageRow
+from tests.support.app_harness import RELAY
 from tests.support.relay import customer_says
 
 CONCURRENCY = 16
@@ -122,6 +123,18 @@ async def stream(on: Stage, seconds: float) -> tuple[list[float], int]:
     return waits, count - len(first)
 
 
+async def triage_waits(database: Database, threads: list[str]) -> list[float]:
+    """Each stream message's ms from its inbox row's receipt to its triage's commit: the
+    share of its wait for a card that is triage's, the rest is delivery's."""
+    async with database.reading() as session:
+        rows = await session.execute(
+            select(InboxEventRow.received_at, InboxEventRow.processed_at).where(
+                InboxEventRow.thread.in_([f"{RELAY}:{ts}" for ts in threads])
+            )
+        )
+        return [(done - got).total_seconds() * 1000 for got, done in rows if done is not None]
+
+
 async def run(quick: bool, backend: str) -> list[Figure]:
     count, seconds = (600, 5.0) if quick else (5000, 20.0)
     async with stage(backend=backend, triage="local") as on:
@@ -137,6 +150,9 @@ async def run(quick: bool, backend: str) -> list[Figure]:
             # The stream measures a steady state: the burst's cards are all out first.
             delivering = await outbox_drained(database, timeout=600)
             cards, without = await stream(on, seconds)
+            triaged = await triage_waits(
+                database, [message(n, 2)[0] for n in range(int(seconds * STREAM_RATE))]
+            )
         finally:
             await database.dispose()
     note = f"{count} messages, {CONCURRENCY} senders; {machine_load()}"
@@ -180,7 +196,8 @@ async def run(quick: bool, backend: str) -> list[Figure]:
             "ms",
             1000.0,
             note=f"{STREAM_RATE:g} msg/s for {seconds:g} s; {without} got no post; "
-            f"median {percentile(cards, 0.5):.0f} ms",
+            f"median {percentile(cards, 0.5):.0f} ms; of it triage (receipt to commit) "
+            f"median {percentile(triaged, 0.5):.0f} ms, p95 {percentile(triaged, 0.95):.0f} ms",
         ),
     ]
 

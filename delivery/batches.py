@@ -15,13 +15,15 @@ Rows = list[OutboxMessageRow]
 def independent_runs(rows: Rows) -> list[Rows]:
     """`rows` split into runs that may be delivered side by side, each in claim order: a
     ticket's notices in one run (its card before the reply about it), a notice of no
-    ticket (a badge, a digest, a text) in the run of its channel."""
+    ticket in the run of its place: a thread (its badge's add and remove), or a channel's
+    top level (a digest before its chart). Fifty customers' threads are fifty runs, so
+    one slow reaction holds up no other thread's badge."""
     runs: dict[Hashable, Rows] = {}
     for row in rows:
         if row.ticket_number is not None:
             key: Hashable = ("ticket", row.ticket_number)
         else:
-            key = ("channel", str(row.payload.get("channel")))
+            key = ("place", str(row.payload.get("channel")), row.payload.get("thread_ts"))
         runs.setdefault(key, []).append(row)
     return list(runs.values())
 

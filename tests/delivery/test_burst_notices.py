@@ -1,7 +1,7 @@
 """A burst of reports of one problem costs Slack calls in proportion to the reports, not
 their square: each linked thread gets the card and the ticket's first thread one line per
 link, and refreshes queued while the sender was busy update each card copy once. And the
-notices of different tickets go out side by side."""
+notices of different tickets, and the badges of different threads, go out side by side."""
 
 from __future__ import annotations
 
@@ -75,3 +75,20 @@ async def test_one_slow_slack_call_holds_up_only_its_own_tickets_notices(
     other = second if first.ticket_id in slowed.get("text", "") else first
     # The other ticket's cards reached Slack while the slow call was still waiting.
     assert min(arrivals(other.ticket_id)) < slowed.time + SLOW_S / 2
+
+
+async def test_one_slow_badge_holds_up_no_other_threads_badge(
+    slack_stub: SlackStub, db_url: str
+) -> None:
+    async with open_harness(slack_stub, harness_settings(slack_stub, db_url), start=False) as h:
+        for n, text in enumerate(("the toilet is overflowing", "the hitting mat in bay 3 is torn")):
+            await h.post(customer_says(text, thread_ts(n), customer=f"cust_{n}"))
+        await h.runtime.triage_worker.drain()
+        slack_stub.slow_next("reactions.add", SLOW_S)
+        await h.runtime.sender.drain()
+    badges = slack_stub.calls("reactions.add")
+    assert sorted(b["timestamp"] for b in badges) == [thread_ts(0), thread_ts(1)]
+    slowed = min(badges, key=lambda b: b.time)
+    other = next(b for b in badges if b is not slowed)
+    # The other thread's badge reached Slack while the slow call was still waiting.
+    assert other.time < slowed.time + SLOW_S / 2
