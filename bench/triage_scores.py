@@ -23,7 +23,7 @@ from bot.triage.training import CORPUS, CORPUS_DIR  # noqa: E402
 from bot.triage.types import Classifier, TriageDecision, TriageInput  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-SETS = ("triage_blind.jsonl", "triage_blind2.jsonl", *CORPUS)
+SETS = ("triage_blind.jsonl", "triage_blind2.jsonl", "triage_blind3.jsonl", *CORPUS)
 TARGETS = "targets (blind set) | | ≥ 0.93 | ≥ 0.93 | ≥ 0.93 | 1.0 | |"
 
 

@@ -77,7 +77,8 @@ def test_a_long_reading_stays_within_the_limit() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [DEV, HOLDOUT, DATA / "triage_blind.jsonl", DATA / "triage_blind2.jsonl"]
+    "path",
+    [DEV, HOLDOUT, *(DATA / f"triage_blind{n}.jsonl" for n in ("", "2", "3"))],
 )
 def test_every_title_of_the_labelled_sets_is_short(path: Path) -> None:
     for example in load_examples(path):

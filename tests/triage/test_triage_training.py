@@ -22,11 +22,14 @@ def test_the_corpus_is_every_labelled_file_but_the_blind_set() -> None:
     assert {p.name for p in DATA.glob("triage_*.jsonl")} == {
         "triage_blind.jsonl",
         "triage_blind2.jsonl",
+        "triage_blind3.jsonl",
     }
     with pytest.raises(training.TrainingError, match="never trained on"):
         training.read_corpus(DATA, ["triage_dev.jsonl", "triage_blind.jsonl"])
     with pytest.raises(training.TrainingError, match="never trained on"):
         training.read_corpus(DATA, ["triage_blind2.jsonl"])
+    with pytest.raises(training.TrainingError, match="never trained on"):
+        training.read_corpus(DATA, ["triage_blind3.jsonl"])
 
 
 def test_the_shipped_weights_are_trained_from_the_corpus_as_it_stands() -> None:
