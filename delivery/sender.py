@@ -216,7 +216,7 @@ class OutboxSender(DrainLoop):
     async def _post_card(
         self, key: PostKey, ticket_id: str, channel: str, thread_ts: str | None
     ) -> None:
-        ticket = await self.tickets.get(ticket_id)
+        ticket = await self.tickets.get(ticket_id, threads=False)  # a card shows none
         blocks = ticket_card(ticket, datetime.now(UTC))
         posted = await post_once(
             self.client,
@@ -239,7 +239,7 @@ class OutboxSender(DrainLoop):
                 outbox.record_message(ticket_number, kind, posted.channel, posted.ts, thread_ts)
 
     async def _refresh_cards(self, ticket_id: str) -> None:
-        ticket = await self.tickets.get(ticket_id)
+        ticket = await self.tickets.get(ticket_id, threads=False)
         async with self.database.reading() as session:
             copies = await OutboxRepository(session).messages(ticket.number, [CARD])
         blocks = ticket_card(ticket, datetime.now(UTC))
@@ -280,7 +280,7 @@ class OutboxSender(DrainLoop):
             await self._record(ticket.number, SUGGESTION, posted, thread_ts)
 
     async def _sync_badge(self, thread: ThreadRef) -> None:
-        tickets = await self.tickets.for_thread(thread)
+        tickets = await self.tickets.for_thread(thread, threads=False)
         if not tickets:
             return
         any_open = any(t.status not in (Status.RESOLVED, Status.ARCHIVED) for t in tickets)

@@ -40,9 +40,9 @@ class ReadOperations:
         async with self.database.reading() as session:
             yield TicketService(session)
 
-    async def get(self, ticket_id: str) -> Ticket:
+    async def get(self, ticket_id: str, *, threads: bool = True) -> Ticket:
         async with self._reading() as tickets:
-            return await tickets.get(ticket_id)
+            return await tickets.get(ticket_id, threads=threads)
 
     async def history(self, ticket_id: str) -> TicketHistory:
         async with self._reading() as tickets:
@@ -69,6 +69,6 @@ class ReadOperations:
         next_cursor = shown[-1].ticket_id if len(found) > request.limit else None
         return TicketPage(shown, next_cursor)
 
-    async def for_thread(self, thread: ThreadRef) -> TicketList:
+    async def for_thread(self, thread: ThreadRef, *, threads: bool = True) -> TicketList:
         async with self._reading() as tickets:
-            return await tickets.for_thread(thread)
+            return await tickets.for_thread(thread, threads=threads)

@@ -79,16 +79,18 @@ class TicketReader:
         self.repo = TicketRepository(session)
         self.session = session
 
-    async def get(self, ticket_id: str) -> Ticket:
+    async def get(self, ticket_id: str, *, threads: bool = True) -> Ticket:
+        """The ticket; with `threads=False` its `linked_threads` are left empty, unread (a
+        card shows none of them, and an outage's ticket may have hundreds)."""
         row = await self._row(ticket_id)
-        threads = await self.repo.threads([row.number])
-        return to_ticket(row, threads.get(row.number, []))
+        refs = await self.repo.threads([row.number]) if threads else {}
+        return to_ticket(row, refs.get(row.number, []))
 
-    async def for_thread(self, thread: ThreadRef) -> TicketList:
+    async def for_thread(self, thread: ThreadRef, *, threads: bool = True) -> TicketList:
         numbers = await self.repo.numbers_for_thread(thread.channel, thread.thread_ts)
         if not numbers:
             return []
-        return await self._tickets(TicketQuery(numbers=numbers))
+        return await self._tickets(TicketQuery(numbers=numbers), threads=threads)
 
     async def events(self, ticket_id: str) -> AuditTrail:
         row = await self._row(ticket_id)
