@@ -8,6 +8,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.triage.embedding import load_embedder
+from bot.triage.local import LocalClassifier, build_local
 from standin.slack_api import SlackStub
 from tests.support.app_harness import Harness, harness_settings, open_harness
 from tests.support.openai_stub import OpenAIStub
@@ -38,3 +39,9 @@ def embedder() -> CachingEmbedder:
     real = load_embedder()
     assert real is not None, "the embedded model did not load"
     return CachingEmbedder(real)
+
+
+@pytest.fixture
+def local(embedder: CachingEmbedder) -> LocalClassifier:
+    """The shipped local classifier on the cached embedder."""
+    return build_local(embedder)

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.triage import engine
 from bot.triage.embedding import Embedder, Vectors
+from bot.triage.types import Classifier, TriageDecision, TriageInput
 from tests.support.paths import REPO
+from tests.triage.helpers import LOCATIONS
 
 # Any attempt at the network in the child process fails loudly, whatever the machine.
 NO_NETWORK = """
@@ -68,3 +71,10 @@ def triage_offline(
     return subprocess.run(
         command, cwd=cwd, env=clean | env, capture_output=True, text=True, timeout=timeout
     )
+
+
+async def decide(classifier: Classifier, text: str, **fields: object) -> TriageDecision:
+    """`classifier`'s decision through the whole pipeline on a Bedford message (`fields`
+    set more of the input)."""
+    given: dict[str, object] = {"location": "Bedford", "known_locations": LOCATIONS, **fields}
+    return await engine.triage(TriageInput(text=text, **given), classifier)  # type: ignore[arg-type]

@@ -10,31 +10,18 @@ from __future__ import annotations
 import pytest
 
 from bot.tickets.domain import Category, Priority
-from bot.triage import engine
-from bot.triage.local import LocalClassifier, build_local
-from bot.triage.types import TriageDecision, TriageInput
+from bot.triage.local import LocalClassifier
 from tests.triage.helpers import (
     CRITICAL,
     FAC,
     HIGH,
-    LOCATIONS,
     LOW,
     MEDIUM,
     TECH,
     assert_no_ticket,
     assert_ticket,
 )
-from tests.triage.local_support import CachingEmbedder
-
-
-@pytest.fixture
-def local(embedder: CachingEmbedder) -> LocalClassifier:
-    return build_local(embedder)
-
-
-async def decide(classifier: LocalClassifier, text: str) -> TriageDecision:
-    inp = TriageInput(text=text, location="Bedford", known_locations=LOCATIONS)
-    return await engine.triage(inp, classifier)
+from tests.triage.local_support import decide
 
 
 @pytest.mark.parametrize(

@@ -14,25 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.triage import engine
 from bot.triage.embedding import DIMENSIONS, Vectors
 from bot.triage.heads import WEIGHTS_PATH, ModelReading
 from bot.triage.local import LocalClassifier, build_local, combine
 from bot.triage.rules import classify_text
-from bot.triage.types import Backend, TriageDecision, TriageInput
-from tests.triage.helpers import FAC, HIGH, LOCATIONS, MEDIUM, TECH, assert_no_ticket, assert_ticket
-from tests.triage.local_support import CachingEmbedder
-
-
-@pytest.fixture
-def local(embedder: CachingEmbedder) -> LocalClassifier:
-    return build_local(embedder)
-
-
-async def decide(classifier: LocalClassifier, text: str, **kwargs: object) -> TriageDecision:
-    fields: dict[str, object] = {"location": "Bedford", "known_locations": LOCATIONS}
-    fields.update(kwargs)
-    return await engine.triage(TriageInput(text=text, **fields), classifier)  # type: ignore[arg-type]
+from bot.triage.types import Backend, TriageInput
+from tests.triage.helpers import FAC, HIGH, MEDIUM, TECH, assert_no_ticket, assert_ticket
+from tests.triage.local_support import CachingEmbedder, decide
 
 
 async def test_the_rules_labels_stand_when_they_fire(local: LocalClassifier) -> None:
