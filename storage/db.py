@@ -20,9 +20,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable, Insert
 
 from storage.one_hop import OneHopInserts
+from storage.sqlite_driver import one_hop_dbapi
 from storage.write_gate import WriteGate
 
 SQLITE_BUSY_TIMEOUT_S = 30
+# Connections kept open: the sender delivers several threads side by side beside triage and
+# the acks, and a connection opened past the kept ones is closed when given back; each new
+# one is a thread, a file opened, its pragmas and a cold cache (SQLAlchemy keeps five).
+SQLITE_POOL = {"pool_size": 16, "max_overflow": 16}
 READ_ONLY = "clubos_read_only"  # an execution option: the connection never writes
 
 # What features hold while they work: one session in one transaction. Features name this
@@ -42,7 +47,7 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
     """
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
+    engine = create_async_engine(url, **_sqlite_options(url) | kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -72,6 +77,16 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _sqlite_options(url: str) -> dict[str, Any]:
+    """The driver with one trip to its thread a statement (storage.sqlite_driver), and on
+    a file the pool that keeps SQLITE_POOL connections."""
+    options: dict[str, Any] = {
+        "module": one_hop_dbapi(),
+        "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S},
+    }
+    return options if make_url(url).database in (None, "", ":memory:") else options | SQLITE_POOL
 
 
 def on_commit(session: UnitOfWork, callback: Callable[[], None]) -> None:
