@@ -180,7 +180,8 @@ class OutboxSender(DrainLoop):
                     targets = targets[:1]
                 await self._reply_to(key, targets, text)
             case Notice.SYNC_BADGE:
-                await self._sync_badge(ThreadRef(payload["channel"], payload["thread_ts"]))
+                thread = ThreadRef(payload["channel"], payload["thread_ts"])
+                await self._sync_badge(thread, unbadged=payload.get("unbadged", False))
             case Notice.SUGGEST_CLOSE:
                 await self._suggest_close(key, payload["ticket_id"], payload["reason"])
             case Notice.POST_TEXT:
@@ -279,14 +280,17 @@ class OutboxSender(DrainLoop):
             )
             await self._record(ticket.number, SUGGESTION, posted, thread_ts)
 
-    async def _sync_badge(self, thread: ThreadRef) -> None:
+    async def _sync_badge(self, thread: ThreadRef, *, unbadged: bool) -> None:
+        """The open badge on the root while any of its tickets is open, else the check mark;
+        a thread with no ticket before (`unbadged`) has no check mark to take off."""
         tickets = await self.tickets.for_thread(thread, threads=False)
         if not tickets:
             return
         any_open = any(t.status not in (Status.RESOLVED, Status.ARCHIVED) for t in tickets)
         wanted, unwanted = (OPEN_BADGE, DONE_BADGE) if any_open else (DONE_BADGE, OPEN_BADGE)
         await self._react(self.client.reactions_add, thread, wanted)
-        await self._react(self.client.reactions_remove, thread, unwanted)
+        if not (unbadged and any_open):
+            await self._react(self.client.reactions_remove, thread, unwanted)
 
     async def _react(self, call: Any, thread: ThreadRef, name: str) -> None:
         try:

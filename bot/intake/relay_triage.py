@@ -116,7 +116,7 @@ class RelayTriage:
         decision = await triage(
             inp, self.classifier, sops={s.device: s.procedure for s in self.club.sops}
         )
-        return await self._act_on(row, message, relayed.customer_id, decision, open_here)
+        return await self._act_on(row, message, relayed.customer_id, decision, thread_tickets)
 
     async def _act_on(
         self,
@@ -124,17 +124,17 @@ class RelayTriage:
         message: RelayedMessage,
         customer: str | None,
         decision: TriageDecision,
-        open_here: list[Ticket],
+        thread_tickets: list[Ticket],
     ) -> Outcome:
         """`_act`, again when another worker changed the ticket this message joins between
         our read and our write (two reports of one problem at once), on the fresh state.
         The decision stands: asking the LLM again would be a second call."""
         for attempt in range(1, ACT_ATTEMPTS):
             try:
-                return await self._act(row, message, customer, decision, open_here)
+                return await self._act(row, message, customer, decision, thread_tickets)
             except StaleTicket:
                 log.info("relay.act_conflict", extra={"inbox_id": row.id, "attempt": attempt})
-        return await self._act(row, message, customer, decision, open_here)
+        return await self._act(row, message, customer, decision, thread_tickets)
 
     async def _act(
         self,
@@ -142,7 +142,7 @@ class RelayTriage:
         message: RelayedMessage,
         customer: str | None,
         decision: TriageDecision,
-        open_here: list[Ticket],
+        thread_tickets: list[Ticket],
     ) -> Outcome:
         async with self.database.unit_of_work() as session:
             inbox = InboxRepository(session)
@@ -156,7 +156,9 @@ class RelayTriage:
                 return Outcome("none", None, None, "edited during triage")
             tickets = TicketService(session)
             notify = Notifier(session, self._routed, self.wake_sender)
-            outcome = await self._decide(tickets, notify, message, customer, decision, open_here)
+            outcome = await self._decide(
+                tickets, notify, message, customer, decision, thread_tickets
+            )
             inbox.finish(locked, asdict(outcome))
         log.info(
             "relay.triaged",
@@ -175,11 +177,14 @@ class RelayTriage:
         message: RelayedMessage,
         customer: str | None,
         decision: TriageDecision,
-        open_here: list[Ticket],
+        thread_tickets: list[Ticket],
     ) -> Outcome:
         """Suggest closing the thread's open tickets, or link the thread to the open ticket
-        of the same problem, or create a ticket, or nothing."""
+        of the same problem, or create a ticket, or nothing. `thread_tickets`: the message
+        thread's tickets, open or not, as triage read them."""
         backend = decision.decided_by.value
+        open_here = [t for t in thread_tickets if t.status in OPEN_STATUSES]
+        first_in_thread = not thread_tickets
         if decision.suggest_close and open_here:
             for ticket in open_here:
                 notify.suggest_close(
@@ -194,9 +199,11 @@ class RelayTriage:
         duplicate = await self._open_duplicate(tickets, new, clip(message.text), decision.title)
         if duplicate is not None:
             log.info("relay.duplicate", extra={"why": duplicate.why})
-            return await self._link(tickets, notify, message, duplicate.ticket, decision)
+            return await self._link(
+                tickets, notify, message, duplicate.ticket, decision, first_in_thread
+            )
         ticket = await tickets.create(new, actor=self.club.ai.name, source=Source.MESSAGE_THREAD)
-        notify.created(ticket)
+        notify.created(ticket, first_in_thread=first_in_thread)
         await check_recurrence(tickets, notify, ticket, utcnow(), actor=self.club.ai.name)
         return Outcome("ticket", ticket.ticket_id, backend, decision.reason)
 
@@ -249,6 +256,7 @@ class RelayTriage:
         message: RelayedMessage,
         duplicate: Ticket,
         decision: TriageDecision,
+        first_in_thread: bool,
     ) -> Outcome:
         """Link the message's thread to the ticket already tracking its problem."""
         backend = decision.decided_by.value
@@ -259,7 +267,9 @@ class RelayTriage:
             expected_version=duplicate.version,
         ):
             return Outcome("none", duplicate.ticket_id, backend, "already tracked in this thread")
-        notify.thread_linked(duplicate, message.thread, self.club.ai.name)
+        notify.thread_linked(
+            duplicate, message.thread, self.club.ai.name, first_in_thread=first_in_thread
+        )
         return Outcome("linked", duplicate.ticket_id, backend, decision.reason)
 
     async def _finish(self, row: InboxEventRow, outcome: Outcome) -> Outcome:

@@ -19,7 +19,7 @@ class Notice(StrEnum):
     POST_CARD = "card.post"  # {ticket_id, channel, thread_ts}
     REFRESH_CARDS = "card.refresh"  # {ticket_id}: update every posted copy in place
     THREAD_REPLY = "thread.reply"  # {ticket_id, actor, action, detail}: who did what
-    SYNC_BADGE = "badge.sync"  # {channel, thread_ts}: ticket / check mark on the root
+    SYNC_BADGE = "badge.sync"  # {channel, thread_ts, unbadged?}: ticket / check mark on the root
     SUGGEST_CLOSE = "close.suggest"  # {ticket_id, reason, source}
     POST_TEXT = "text.post"  # {channel, text, thread_ts}
     POST_DIGEST = "digest.post"  # {channel, digest}: the digest snapshot (bot.followup.digest JSON)
@@ -54,11 +54,12 @@ class Notifier:
             on_commit(self.session, self.wake)
         return row
 
-    def created(self, ticket: Ticket) -> None:
-        """A new ticket: its card in its thread (if any) and in its routed channel."""
+    def created(self, ticket: Ticket, *, first_in_thread: bool = False) -> None:
+        """A new ticket: its card in its thread (if any) and in its routed channel.
+        `first_in_thread`: no ticket was ever in its thread, so no badge is there yet."""
         for thread in _threads(ticket):
             self._post_card(ticket, thread.channel, thread.thread_ts)
-            self._queue(Notice.SYNC_BADGE, _thread_payload(thread), None)
+            self._queue(Notice.SYNC_BADGE, _thread_payload(thread, first_in_thread), None)
         routed = self.routed_channel(ticket)
         if routed is not None:
             self._post_card(ticket, routed, None)
@@ -78,11 +79,13 @@ class Notifier:
         """Every copy of the card re-rendered from the current state, nothing else."""
         self._queue(Notice.REFRESH_CARDS, {"ticket_id": ticket.ticket_id}, ticket)
 
-    def thread_linked(self, ticket: Ticket, thread: ThreadRef, actor: str) -> None:
+    def thread_linked(
+        self, ticket: Ticket, thread: ThreadRef, actor: str, *, first_in_thread: bool = False
+    ) -> None:
         """Another conversation joined an open ticket: its card there, and a line where the
         ticket began. The other copies stay: a link changes nothing a card shows."""
         self._post_card(ticket, thread.channel, thread.thread_ts)
-        self._queue(Notice.SYNC_BADGE, _thread_payload(thread), None)
+        self._queue(Notice.SYNC_BADGE, _thread_payload(thread, first_in_thread), None)
         self._queue(
             Notice.THREAD_REPLY,
             {
@@ -136,5 +139,7 @@ def _threads(ticket: Ticket) -> list[ThreadRef]:
     return [thread for thread in parsed if thread is not None]
 
 
-def _thread_payload(thread: ThreadRef) -> dict[str, Any]:
-    return {"channel": thread.channel, "thread_ts": thread.thread_ts}
+def _thread_payload(thread: ThreadRef, first_in_thread: bool = False) -> dict[str, Any]:
+    # "unbadged": the sender only adds the open badge; there is no check mark to take off.
+    payload: dict[str, Any] = {"channel": thread.channel, "thread_ts": thread.thread_ts}
+    return payload | {"unbadged": True} if first_in_thread else payload
