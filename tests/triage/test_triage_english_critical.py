@@ -74,6 +74,7 @@ async def test_english_critical_reports_are_critical(
         "projector in bay 3 is black, can you restart it?",
         "this sim is fire 🔥",  # praise, not a fire
         "I'm on fire today",
+        "my drive was smoking today lol",  # golf slang, as "smoking my drives"
         "my pride is hurt after that shank",
         "we're locked in tonight, dialing it in",
         "do you guys close if the power goes out?",
