@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
 
+from bot.tickets.notices import Notice
 from storage.models import OutboxMessageRow
 
 Rows = list[OutboxMessageRow]
@@ -35,10 +37,29 @@ async def deliver_side_by_side(
     database failure: Slack's are settled per row) is raised."""
 
     async def in_order(run: Rows) -> None:
-        for row in run:
-            await deliver(row)
+        for wave in _waves(run):
+            _raise_first(await asyncio.gather(*map(deliver, wave), return_exceptions=True))
 
-    results = await asyncio.gather(*(in_order(run) for run in runs), return_exceptions=True)
+    _raise_first(await asyncio.gather(*map(in_order, runs), return_exceptions=True))
+
+
+def _raise_first(results: list[Any]) -> None:
+    """Once every delivery of a gather has finished: the first error, if any."""
     for result in results:
         if isinstance(result, BaseException):
             raise result
+
+
+def _waves(run: Rows) -> list[Rows]:
+    """`run` in order, but its cards one after another go out together: each is posted in
+    a thread of its own (the ticket's card where another report of it came in), and each
+    notice after them waits for them all. A burst of reports of one ticket then does not
+    wait card by card behind one slow post."""
+    waves: list[Rows] = []
+    for row in run:
+        card = row.method == Notice.POST_CARD
+        if card and waves and waves[-1][-1].method == Notice.POST_CARD:
+            waves[-1].append(row)
+        else:
+            waves.append([row])
+    return waves

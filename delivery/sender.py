@@ -20,6 +20,7 @@ from bot.tickets.domain import Status, ThreadRef, Ticket, TicketNotFound
 from bot.tickets.notices import LINKED, Notice
 from bot.tickets.reads import ReadOperations
 from delivery.batches import deliver_side_by_side, independent_runs
+from delivery.folding import fold, linked_count
 from delivery.posts import Posted, PostKey, post_once
 from delivery.retries import next_attempt
 from delivery.slack_calls import SlackCalls
@@ -72,7 +73,7 @@ class OutboxSender(DrainLoop):
                     self._held.hold(row.id for row in rows)
                 if not rows:
                     return handled
-                runs = independent_runs(await self._drop_superseded(rows))
+                runs = independent_runs(await fold(self.database, self.presence.owner, rows))
                 delivered: list[int] = []
                 try:
                     await deliver_side_by_side(runs, partial(self._deliver, delivered=delivered))
@@ -111,24 +112,6 @@ class OutboxSender(DrainLoop):
             await self._failed(row, f"{type(exc).__name__}: {exc}", transient=transient)
         else:
             delivered.append(row.id)
-
-    async def _drop_superseded(self, rows: list[OutboxMessageRow]) -> list[OutboxMessageRow]:
-        """`rows` less the refreshes a later refresh of the same ticket in `rows` does, each
-        marked sent by it (see _supersede_refreshes)."""
-        last_refresh = {
-            row.ticket_number: row.id for row in rows if row.method == Notice.REFRESH_CARDS
-        }
-        kept = []
-        for row in rows:
-            later = last_refresh.get(row.ticket_number)
-            if row.method == Notice.REFRESH_CARDS and later is not None and later != row.id:
-                async with self.database.unit_of_work() as session:
-                    await OutboxRepository(session).mark_sent(
-                        row.id, self.presence.owner, {"superseded_by": later}
-                    )
-            else:
-                kept.append(row)
-        return kept
 
     async def _supersede_refreshes(self, row_id: int, ticket_number: int) -> None:
         """This refresh renders the ticket as it is after every change committed so far, so
@@ -171,14 +154,7 @@ class OutboxSender(DrainLoop):
             case Notice.REFRESH_CARDS:
                 await self._refresh_cards(payload["ticket_id"])
             case Notice.THREAD_REPLY:
-                ticket = await self.tickets.get(payload["ticket_id"])
-                text = change_reply(ticket, payload["actor"], payload["action"], payload["detail"])
-                targets = await self._reply_targets(ticket)
-                if payload["action"] == LINKED:
-                    # Said where the ticket began only: the new thread gets the card, and
-                    # telling every linked thread about every link is k² posts for k reports.
-                    targets = targets[:1]
-                await self._reply_to(key, targets, text)
+                await self._reply_change(key, payload)
             case Notice.SYNC_BADGE:
                 thread = ThreadRef(payload["channel"], payload["thread_ts"])
                 await self._sync_badge(thread, unbadged=payload.get("unbadged", False))
@@ -248,6 +224,18 @@ class OutboxSender(DrainLoop):
             await self.client.chat_update(
                 channel=copy.channel, ts=copy.ts, text=card_text(ticket), blocks=blocks
             )
+
+    async def _reply_change(self, key: PostKey, payload: dict[str, Any]) -> None:
+        """Who did what, in the ticket's threads."""
+        ticket = await self.tickets.get(payload["ticket_id"])
+        action, linked = payload["action"], linked_count(payload)
+        text = change_reply(ticket, payload["actor"], action, payload["detail"], linked)
+        targets = await self._reply_targets(ticket)
+        if action == LINKED:
+            # Said where the ticket began only: the new thread gets the card, and telling
+            # every linked thread about every link is k² posts for k reports.
+            targets = targets[:1]
+        await self._reply_to(key, targets, text)
 
     async def _reply_targets(self, ticket: Ticket) -> list[tuple[str, str]]:
         """The customer threads of the ticket; without any, the thread under its routed card."""

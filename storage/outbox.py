@@ -112,6 +112,10 @@ class OutboxRepository:
             .values(claimed_by=None, **values)
         )
 
+    async def set_payload(self, row_id: int, owner: str, payload: dict[str, Any]) -> bool:
+        """Change what a row `owner` holds will deliver (a folded notice); whether it did."""
+        return await self._update_held(row_id, owner, {"payload": payload})
+
     async def mark_failed(
         self, row_id: int, owner: str, error: str, retry_at: datetime | None
     ) -> bool:
@@ -125,7 +129,10 @@ class OutboxRepository:
         return await self._settle(row_id, owner, values)
 
     async def _settle(self, row_id: int, owner: str, values: dict[str, Any]) -> bool:
-        # A sender taken for gone may still be running: only the holder settles a row.
+        return await self._update_held(row_id, owner, values | {"claimed_by": None})
+
+    async def _update_held(self, row_id: int, owner: str, values: dict[str, Any]) -> bool:
+        # A sender taken for gone may still be running: only the holder changes a row.
         settled = await self.session.execute(
             update(OutboxMessageRow)
             .where(
@@ -133,7 +140,7 @@ class OutboxRepository:
                 OutboxMessageRow.status == SENDING,
                 OutboxMessageRow.claimed_by == owner,
             )
-            .values(claimed_by=None, **values)
+            .values(**values)
         )
         return bool(settled.rowcount)  # type: ignore[attr-defined]
 

@@ -26,14 +26,19 @@ ACTION_TEXT = {
 }
 
 
-def change_reply(ticket: Ticket, actor: str, action: str, detail: str) -> str:
-    """One line for the thread: who did what to which ticket. `detail` may be free text."""
+def change_reply(ticket: Ticket, actor: str, action: str, detail: str, linked: int = 1) -> str:
+    """One line for the thread: who did what to which ticket. `detail` may be free text;
+    `linked`: how many conversations a "linked" line speaks for."""
     if action.startswith("status:"):
         what = f"set it to *{STATUS_LABEL[ticket.status]}*"
         if detail:
             what += f": {escape(truncate(detail, 300))}"
     elif action == "linked":
-        what = "linked another conversation to it"
+        what = (
+            "linked another conversation to it"
+            if linked == 1
+            else f"linked {linked} other conversations to it"
+        )
     elif action == "assigned":
         what = f"assigned it to {user(detail)}" if detail else "unassigned it"
     else:

@@ -6,7 +6,7 @@ notices of different tickets, and the badges of different threads, go out side b
 from __future__ import annotations
 
 from standin.slack_api import SlackStub
-from tests.support.app_harness import OPERATOR, harness_settings, open_harness
+from tests.support.app_harness import OPERATOR, Harness, harness_settings, open_harness
 from tests.support.relay import customer_says
 
 REPORTS = 6
@@ -15,6 +15,13 @@ SLOW_S = 2.0
 
 def thread_ts(n: int) -> str:
     return f"1732550{n:03d}.000100"
+
+
+async def reported_and_told(h: Harness, text: str) -> None:
+    """A customer's report in thread 0, triaged, and its notices sent."""
+    await h.post(customer_says(text, thread_ts(0)))
+    await h.runtime.triage_worker.drain()
+    await h.runtime.sender.drain()
 
 
 async def test_each_linked_report_is_told_once_and_only_the_first_thread_hears_of_links(
@@ -41,9 +48,7 @@ async def test_refreshes_queued_for_one_ticket_update_each_card_copy_once(
     slack_stub: SlackStub, db_url: str
 ) -> None:
     async with open_harness(slack_stub, harness_settings(slack_stub, db_url), start=False) as h:
-        await h.post(customer_says("the toilet is overflowing", thread_ts(0)))
-        await h.runtime.triage_worker.drain()
-        await h.runtime.sender.drain()
+        await reported_and_told(h, "the toilet is overflowing")
         [ticket] = await h.tickets()
         cards = [c for c in slack_stub.calls("chat.postMessage") if c.get("blocks")]
         for note in ("on my way", "plumber called", "mop in bay 1"):
@@ -92,3 +97,45 @@ async def test_one_slow_badge_holds_up_no_other_threads_badge(
     other = next(b for b in badges if b is not slowed)
     # The other thread's badge reached Slack while the slow call was still waiting.
     assert other.time < slowed.time + SLOW_S / 2
+
+
+async def test_links_queued_while_the_sender_was_busy_go_out_as_one_line(
+    slack_stub: SlackStub, db_url: str
+) -> None:
+    async with open_harness(slack_stub, harness_settings(slack_stub, db_url), start=False) as h:
+        for n in range(REPORTS):
+            text = "no golf balls in bay 2" if n % 2 else "bay 2 has no balls left"
+            await h.post(customer_says(text, thread_ts(n), customer=f"cust_{n}"))
+        await h.runtime.triage_worker.drain()
+        await h.runtime.sender.drain()
+        [ticket] = await h.tickets()
+    posts = slack_stub.calls("chat.postMessage")
+    linked_lines = [p for p in posts if "linked" in p.get("text", "")]
+    assert len(ticket.linked_threads) == REPORTS
+    assert [(p["thread_ts"], p["text"]) for p in linked_lines] == [
+        (
+            thread_ts(0),
+            f"OperatorGPT linked {REPORTS - 1} other conversations to it — {ticket.ticket_id}",
+        )
+    ]
+    for n in range(REPORTS):
+        cards = [p for p in posts if p.get("thread_ts") == thread_ts(n) and p.get("blocks")]
+        assert len(cards) == 1, f"thread {n}: {cards}"
+
+
+async def test_one_slow_card_holds_up_no_other_threads_card_of_the_same_ticket(
+    slack_stub: SlackStub, db_url: str
+) -> None:
+    async with open_harness(slack_stub, harness_settings(slack_stub, db_url), start=False) as h:
+        await reported_and_told(h, "no golf balls in bay 2")
+        for n in range(1, REPORTS):
+            await h.post(customer_says("bay 2 has no balls left", thread_ts(n), customer=f"c{n}"))
+        await h.runtime.triage_worker.drain()
+        before = len(slack_stub.calls("chat.postMessage"))
+        slack_stub.slow_next("chat.postMessage", SLOW_S)
+        await h.runtime.sender.drain()
+    cards = [p for p in slack_stub.calls("chat.postMessage")[before:] if p.get("blocks")]
+    assert sorted(p["thread_ts"] for p in cards) == [thread_ts(n) for n in range(1, REPORTS)]
+    slowed = min(cards, key=lambda p: p.time)
+    # The other threads' cards reached Slack while the slow post was still waiting.
+    assert max(p.time for p in cards) < slowed.time + SLOW_S / 2
