@@ -94,8 +94,8 @@ def ticket_text(ticket: Ticket) -> str:
 
 
 class Meanings:
-    """Cosine similarity of texts with the embedded model, off the event loop; ticket
-    texts' vectors are cached (a ticket's text changes only when it is edited, and then it
+    """Cosine similarity of texts with the embedded model, off the event loop; the vectors
+    of recent texts are kept (a ticket's text changes only when it is edited, and then it
     is another text). Without the model every answer is None."""
 
     def __init__(self, load: Callable[[], Embedder | None] = load_embedder) -> None:
@@ -104,24 +104,28 @@ class Meanings:
 
     async def similarities(self, text: str, others: Sequence[str]) -> list[float] | None:
         """The cosine of `text` with each of `others`; None when the model cannot load."""
-        missing = [t for t in dict.fromkeys(others) if t not in self._cache]
-        vectors = await asyncio.to_thread(self._embed, [text, *missing])
+        vectors = await self.warm([text, *others])
         if vectors is None:
             return None
-        for other, row in zip(missing, vectors[1:], strict=True):
-            self._cache[other] = row
-        scores = [float(np.dot(vectors[0], self._cache[other])) for other in others]
-        for other in others:
-            self._cache.move_to_end(other)
+        return [float(np.dot(vectors[text], vectors[other])) for other in others]
+
+    async def warm(self, texts: Sequence[str]) -> dict[str, Vectors] | None:
+        """The vectors of `texts`, those not kept yet embedded in one call off the event
+        loop (none: no hop to a thread at all), and kept; None when the model cannot load.
+        Triage warms a message's and its dedup candidates' texts before it takes the
+        write lock, so dedup under the lock finds them here."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            embedded = await asyncio.to_thread(self._embed, missing)
+            if embedded is None:
+                return None
+            self._cache.update(zip(missing, embedded, strict=True))
+        vectors = {text: self._cache[text] for text in texts}
+        for text in vectors:
+            self._cache.move_to_end(text)
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
-        return scores
-
-    async def prepare(self, texts: Sequence[str]) -> None:
-        """Embed `texts` in one call, ahead of their triage one by one: the model keeps
-        their vectors, and triage and dedup find them there."""
-        if texts:
-            await asyncio.to_thread(self._embed, list(texts))
+        return vectors
 
     def _embed(self, texts: list[str]) -> Vectors | None:
         embedder = self._load()

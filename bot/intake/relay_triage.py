@@ -17,7 +17,7 @@ from bot.club import ClubConfig
 from bot.followup.recurrence import check_recurrence, is_parent
 from bot.intake.customers import customer_from_message
 from bot.intake.dedup import Duplicate, NewReport, find_duplicate
-from bot.intake.problems import Meanings
+from bot.intake.problems import Meanings, ticket_text
 from bot.intake.relay_inbox import RelayedMessage
 from bot.tickets.domain import Source, StaleTicket, Ticket, TicketDraft, TicketFilter
 from bot.tickets.notices import Notifier
@@ -80,7 +80,7 @@ class RelayTriage:
         """Ready a claimed batch for `process`: their texts embedded in one call."""
         texts = [row.payload.get("text") for row in rows]
         try:
-            await self.meanings.prepare([clip(text) for text in texts if isinstance(text, str)])
+            await self.meanings.warm([clip(text) for text in texts if isinstance(text, str)])
         except Exception:  # it only saves time: `process` meets and reports any failure
             log.warning("relay.prepare_failed", exc_info=True)
 
@@ -116,6 +116,7 @@ class RelayTriage:
         decision = await triage(
             inp, self.classifier, sops={s.device: s.procedure for s in self.club.sops}
         )
+        await self._warm_dedup(message, decision)
         return await self._act_on(row, message, relayed.customer_id, decision, thread_tickets)
 
     async def _act_on(
@@ -231,23 +232,40 @@ class RelayTriage:
             thread=message.thread,
         )
 
+    async def _warm_dedup(self, message: RelayedMessage, decision: TriageDecision) -> None:
+        """Dedup's vectors (the message's, its candidates') embedded before `_act` takes the
+        write lock: a model call under it would hold up every writer, the acks too, for as
+        long as the model takes (seconds, for many open tickets after a restart)."""
+        new = self._new_ticket(message, None, decision)
+        if isinstance(new, str):
+            return
+        async with self.database.reading() as session:
+            candidates = await self._candidates(TicketService(session), new)
+        await self.meanings.warm([clip(message.text), *map(ticket_text, candidates)])
+
+    async def _candidates(self, tickets: TicketService, new: TicketDraft) -> list[Ticket]:
+        """The open tickets that may track the problem of `new`: its place and category. A
+        recurrence parent groups reports; a new report is a ticket of its own."""
+        if new.location is None or new.category is None:  # `_new_ticket` sets both
+            return []
+        found = await tickets.list(
+            TicketFilter(
+                statuses=sorted(OPEN_STATUSES), locations=[new.location], categories=[new.category]
+            ),
+            threads=False,
+        )
+        return [ticket for ticket in found if not is_parent(ticket)]
+
     async def _open_duplicate(
         self, tickets: TicketService, new: TicketDraft, text: str, title: str
     ) -> Duplicate | None:
         """The open ticket that already tracks the problem of `new`, if any, and why
         (`text` and `title` are the message's and the decision's own)."""
-        location, category = new.location, new.category
-        if location is None or category is None:  # `_new_ticket` sets both
+        if new.location is None or new.category is None:
             return None
-        candidates = await tickets.list(
-            TicketFilter(statuses=sorted(OPEN_STATUSES), locations=[location]), threads=False
-        )
-        return await find_duplicate(
-            # A recurrence parent groups reports; a new report is a ticket of its own.
-            [t for t in candidates if not is_parent(t)],
-            NewReport(location=location, bay=new.bay, category=category, text=text, title=title),
-            self.meanings,
-        )
+        candidates = await self._candidates(tickets, new)
+        report = NewReport(new.location, new.bay, new.category, text=text, title=title)
+        return await find_duplicate(candidates, report, self.meanings)
 
     async def _link(
         self,
