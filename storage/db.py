@@ -27,8 +27,8 @@ SQLITE_BUSY_TIMEOUT_S = 30
 # Connections kept open: the sender delivers several threads side by side beside triage and
 # the acks, and a connection opened past the kept ones is closed when given back; each new
 # one is a thread, a file opened, its pragmas and a cold cache (SQLAlchemy keeps five).
+# Readers have a pool of their own (`Database`).
 SQLITE_POOL = {"pool_size": 16, "max_overflow": 16}
-READ_ONLY = "clubos_read_only"  # an execution option: the connection never writes
 
 # What features hold while they work: one session in one transaction. Features name this
 # type, never SQLAlchemy's, so every SQLAlchemy import stays in storage/.
@@ -39,8 +39,16 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
-    """An async engine; on SQLite with WAL, foreign keys and write-locking transactions.
+def is_sqlite_file(url: str) -> bool:
+    """An SQLite database in a file (not in memory, which is one database a connection)."""
+    return is_sqlite(url) and make_url(url).database not in (None, "", ":memory:")
+
+
+def create_engine(
+    url: str, *, foreign_keys: bool = True, read_only: bool = False, **kwargs: Any
+) -> AsyncEngine:
+    """An async engine; on SQLite with WAL, foreign keys and write-locking transactions, or
+    (`read_only`) connections that cannot write and transactions that take no lock.
 
     Migrations pass `foreign_keys=False`: SQLite rebuilds a table to alter it, and dropping
     the old copy with foreign keys on would cascade-delete every row that refers to it.
@@ -55,25 +63,22 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-        if make_url(url).database not in (None, "", ":memory:"):
+        if is_sqlite_file(url):
             cursor.execute("PRAGMA journal_mode=WAL")
             # A commit then writes the WAL without waiting for its fsync (the checkpoint
             # syncs): it survives a killed process, not a power cut (docs/reliability.md).
             cursor.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            # A write slipped into a deferred transaction would fail only when another
+            # writer holds the lock, never in a test: here it fails at once, always.
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _begin_immediate(conn: Any) -> None:
+    def _begin(conn: Any) -> None:
         # A deferred transaction that reads and then writes can fail with "database is
         # locked" at once when another writer got there first; IMMEDIATE waits instead.
-        # A read-only connection (the health check) needs no lock and waits for no writer.
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        # And a read-only one cannot write (query_only): a write slipped into a deferred
-        # transaction would fail only when another writer holds the lock, never in a test.
-        info = conn.connection.info
-        if info.get(READ_ONLY) is not read_only:
-            conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
-            info[READ_ONLY] = read_only
+        # A reader needs no lock and waits for no writer (WAL readers see a snapshot).
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
@@ -86,7 +91,7 @@ def _sqlite_options(url: str) -> dict[str, Any]:
         "module": one_hop_dbapi(),
         "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S},
     }
-    return options if make_url(url).database in (None, "", ":memory:") else options | SQLITE_POOL
+    return options | SQLITE_POOL if is_sqlite_file(url) else options
 
 
 def on_commit(session: UnitOfWork, callback: Callable[[], None]) -> None:
@@ -134,13 +139,21 @@ class Database:
         # SQLite writers queue in the process rather than in SQLite's sleeping busy handler.
         self._write_gate = WriteGate() if is_sqlite(url) else None
         self._one_hop: dict[Insert, OneHopInserts] = {}
-        # Reads on SQLite begin deferred: they take no write lock, so an ack's insert never
-        # queues behind a read, nor a read behind a writer (WAL readers see a snapshot).
-        # PostgreSQL readers lock nothing anyway; READ ONLY there refuses a stray write.
-        read_only = {READ_ONLY: True} if is_sqlite(url) else {"postgresql_readonly": True}
-        self._reads = async_sessionmaker(
-            self.engine.execution_options(**read_only), expire_on_commit=False
-        )
+        self.read_engine = self._readers(url, engine_kwargs)
+        self._reads = async_sessionmaker(self.read_engine, expire_on_commit=False)
+
+    def _readers(self, url: str, engine_kwargs: dict[str, Any]) -> AsyncEngine:
+        """Where reads run. On an SQLite file, connections of their own that cannot write
+        and begin deferred: they take no write lock, so an ack's insert never queues behind
+        a read, nor a read behind a writer; and no connection switches between reading and
+        writing (a pragma each time). In memory each connection is a database of its own:
+        reads share the writers'. PostgreSQL readers lock nothing anyway; READ ONLY there
+        refuses a stray write."""
+        if is_sqlite_file(url):
+            return create_engine(url, read_only=True, **engine_kwargs)
+        if is_sqlite(url):
+            return self.engine
+        return self.engine.execution_options(postgresql_readonly=True)
 
     @asynccontextmanager
     async def unit_of_work(self, *, urgent: bool = False) -> AsyncIterator[UnitOfWork]:
@@ -170,7 +183,7 @@ class Database:
         on a connection kept for it, in one hop; None unless the database is a SQLite
         file, where the hops to aiosqlite's thread are most of an insert's time."""
         path = make_url(self.url).database
-        if self._write_gate is None or path in (None, "", ":memory:"):
+        if self._write_gate is None or path is None or not is_sqlite_file(self.url):
             return None
         if statement not in self._one_hop:
             self._one_hop[statement] = OneHopInserts(
@@ -179,8 +192,7 @@ class Database:
         return self._one_hop[statement]
 
     async def ping(self) -> None:
-        async with self.engine.connect() as conn:
-            await conn.execution_options(**{READ_ONLY: True})
+        async with self.read_engine.connect() as conn:
             await conn.exec_driver_sql("SELECT 1")
 
     async def unreachable_reason(self) -> str | None:
@@ -198,3 +210,5 @@ class Database:
             await inserts.close()
         self._one_hop.clear()
         await self.engine.dispose()
+        if self.read_engine.sync_engine is not self.engine.sync_engine:
+            await self.read_engine.dispose()

@@ -16,7 +16,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from storage.db import READ_ONLY, create_engine, is_sqlite
+from storage.db import create_engine, is_sqlite
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -80,7 +80,7 @@ def head_from_files() -> str | None:
 
 async def current_revision(url: str) -> str | None:
     """The database's schema revision; None for a database without one."""
-    engine = create_engine(url)
+    engine = create_engine(url, read_only=True)
 
     def read(connection: Connection) -> str | None:
         if not inspect(connection).has_table(VERSION_TABLE):
@@ -90,7 +90,6 @@ async def current_revision(url: str) -> str | None:
 
     try:
         async with engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
             return await connection.run_sync(read)
     finally:
         await engine.dispose()

@@ -45,11 +45,11 @@ def _statements(database: Database) -> Iterator[list[tuple[str, Any]]]:
         if "FROM tickets" in statement:
             seen.append((statement, params))
 
-    event.listen(database.engine.sync_engine, "before_cursor_execute", keep)
+    event.listen(database.read_engine.sync_engine, "before_cursor_execute", keep)
     try:
         yield seen
     finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", keep)
+        event.remove(database.read_engine.sync_engine, "before_cursor_execute", keep)
 
 
 async def _plans(database: Database, flt: TicketFilter) -> list[str]:

@@ -5,8 +5,10 @@ insert never queues behind a read), and they cannot write."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 
 from bot.tickets.domain import Category, Priority, Source, TicketDraft
@@ -49,3 +51,20 @@ async def test_a_read_cannot_write(db: Database) -> None:
             await TicketService(session).create(DRAFT, actor="U0OP1", source=Source.MANUAL)
     await create_ticket(db)  # the connection writes again in a unit of work
     assert await count_tickets(db) == 1
+
+
+async def test_reads_and_writes_take_turns_without_a_pragma_between(db: Database) -> None:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query_only pragma; PostgreSQL marks a transaction READ ONLY")
+    statements: list[str] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    for engine in {db.engine.sync_engine, db.read_engine.sync_engine}:
+        event.listen(engine, "before_cursor_execute", keep)
+    for _ in range(3):
+        await create_ticket(db)
+        assert await count_tickets(db) > 0
+    assert [s for s in statements if s.startswith("PRAGMA")] == []
+    assert statements.count("BEGIN IMMEDIATE") == statements.count("BEGIN") == 3

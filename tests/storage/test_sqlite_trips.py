@@ -88,7 +88,7 @@ async def test_rows_lastrowid_and_rowcount_come_back(sqlite_db: Database) -> Non
 
 async def test_the_pool_keeps_the_connections_a_busy_process_uses(sqlite_db: Database) -> None:
     opened: list[object] = []
-    event.listen(sqlite_db.engine.sync_engine, "connect", lambda conn, _: opened.append(conn))
+    event.listen(sqlite_db.read_engine.sync_engine, "connect", lambda conn, _: opened.append(conn))
     busy = SQLITE_POOL["pool_size"]
 
     async def read_together(gate: asyncio.Barrier) -> None:
