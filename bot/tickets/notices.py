@@ -142,4 +142,6 @@ def _threads(ticket: Ticket) -> list[ThreadRef]:
 def _thread_payload(thread: ThreadRef, first_in_thread: bool = False) -> dict[str, Any]:
     # "unbadged": the sender only adds the open badge; there is no check mark to take off.
     payload: dict[str, Any] = {"channel": thread.channel, "thread_ts": thread.thread_ts}
-    return payload | {"unbadged": True} if first_in_thread else payload
+    if first_in_thread:
+        payload["unbadged"] = True
+    return payload
