@@ -211,9 +211,9 @@ class OutboxSender(DrainLoop):
     ) -> None:
         """Where a message of the ticket is, once (a retry may find one recorded before)."""
         async with self.database.unit_of_work() as session:
-            outbox = OutboxRepository(session)
-            if await outbox.message_at(posted.channel, posted.ts) is None:
-                outbox.record_message(ticket_number, kind, posted.channel, posted.ts, thread_ts)
+            await OutboxRepository(session).record_message(
+                ticket_number, kind, posted.channel, posted.ts, thread_ts
+            )
 
     async def _refresh_cards(self, ticket_id: str) -> None:
         ticket = await self.tickets.get(ticket_id, threads=False)

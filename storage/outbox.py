@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_once
 from storage.models import OutboxMessageRow, TicketMessageRow, utcnow
 from storage.workers import is_registered, live_owners
 
@@ -165,19 +166,19 @@ class OutboxRepository:
         )
         return len(list(rows))
 
-    def record_message(
+    async def record_message(
         self, ticket_number: int, kind: str, channel: str, ts: str, thread_ts: str | None
     ) -> None:
-        self.session.add(
-            TicketMessageRow(
-                ticket_number=ticket_number,
-                kind=kind,
-                channel=channel,
-                ts=ts,
-                thread_ts=thread_ts,
-                created_at=utcnow(),
-            )
-        )
+        """Where a message of the ticket is, once (a retried post may find it recorded)."""
+        values = {
+            "ticket_number": ticket_number,
+            "kind": kind,
+            "channel": channel,
+            "ts": ts,
+            "thread_ts": thread_ts,
+            "created_at": utcnow(),
+        }
+        await insert_once(self.session, TicketMessageRow, ["channel", "ts"], values)
 
     async def messages(self, ticket_number: int, kinds: Sequence[str]) -> MessageRows:
         return list(
@@ -188,12 +189,5 @@ class OutboxRepository:
                     TicketMessageRow.kind.in_(kinds),
                 )
                 .order_by(TicketMessageRow.id)
-            )
-        )
-
-    async def message_at(self, channel: str, ts: str) -> TicketMessageRow | None:
-        return await self.session.scalar(
-            select(TicketMessageRow).where(
-                TicketMessageRow.channel == channel, TicketMessageRow.ts == ts
             )
         )
