@@ -3,15 +3,15 @@
 Matching runs on normalised text (see `normalize`): lower case, accents stripped, curly
 quotes straightened, a few emoji spelled out, and every run of a repeated letter squeezed
 to one letter ("frozennnn" -> "frozen", "balls" -> "bals"). The patterns of the data file
-are written in plain spelling and squeezed the same way when compiled (`patterns.Rx`), so
-"pleeease", "ballz" and "projecter" style typos still meet them.
+are written in plain spelling, and stripped of accents and squeezed the same way when
+compiled (`patterns.Rx`), so "pleeease", "ballz" and "projecter" style typos still meet
+them, and a pattern's "gelé" meets a message's "gele" or "gelé".
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
 from bot.tickets.domain import Category, Priority
-from bot.triage.patterns import Rx, present
+from bot.triage.patterns import Rx, present, strip_accents
 
 LEXICON_FILE = "lexicon.toml"
 
@@ -208,11 +208,7 @@ def normalize(text: str) -> str:
     for emoji, words in LEXICON.emoji.items():
         if emoji in text:
             text = text.replace(emoji, words)
-    text = text.translate(_QUOTES)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold()
+    text = strip_accents(text.translate(_QUOTES)).casefold()
     for pattern, kept in _UNSQUEEZED:
         text = pattern.sub(kept, text)
     text = _REPEATS.sub(r"\1", text).replace("\x00", "")

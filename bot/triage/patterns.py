@@ -1,8 +1,10 @@
-"""Compiled triage patterns: squeezed like the text they read, with a cheap pre-check.
+"""Compiled triage patterns: accent-free and squeezed like the text they read, with a cheap
+pre-check.
 
-The text a pattern reads has every run of a repeated letter squeezed to one letter (see
-`lexicon.normalize`), so a pattern is squeezed the same way when compiled
-(`squeeze_pattern`). Before a regex runs, `Rx` checks that the text holds one of the strings
+The text a pattern reads has its accents stripped and every run of a repeated letter
+squeezed to one letter (see `lexicon.normalize`), so a pattern is stripped
+(`strip_accents`: "gelé" reads "gele") and squeezed (`squeeze_pattern`) the same way when
+compiled. Before a regex runs, `Rx` checks that the text holds one of the strings
 ("needles") that every match needs: most patterns, for most messages, never run at all.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +32,14 @@ def _tokens(pattern: str) -> Iterator[str]:
             raise ValueError(f"unclosed {pattern[pos]!r} at {pos} in pattern {pattern!r}")
         yield token.group()
         pos = token.end()
+
+
+def strip_accents(text: str) -> str:
+    """`text` decomposed (NFKD) without its combining marks: "gelé" -> "gele", "ç" -> "c"."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def squeeze_pattern(pattern: str) -> str:
@@ -117,7 +128,7 @@ class Rx:
     __slots__ = ("needles", "pattern", "regex")
 
     def __init__(self, source: str) -> None:
-        self.pattern = squeeze_pattern(source)
+        self.pattern = squeeze_pattern(strip_accents(source))
         self.regex = re.compile(self.pattern)
         self.needles = _needles(_sre.parse(self.pattern))
         for needle in self.needles or ():
