@@ -227,15 +227,16 @@ class OutboxSender(DrainLoop):
 
     async def _reply_change(self, key: PostKey, payload: dict[str, Any]) -> None:
         """Who did what, in the ticket's threads."""
-        ticket = await self.tickets.get(payload["ticket_id"])
         action, linked = payload["action"], linked_count(payload)
-        text = change_reply(ticket, payload["actor"], action, payload["detail"], linked)
-        targets = await self._reply_targets(ticket)
         if action == LINKED:
             # Said where the ticket began only: the new thread gets the card, and telling
-            # every linked thread about every link is k² posts for k reports.
-            targets = targets[:1]
-        await self._reply_to(key, targets, text)
+            # every linked thread about every link is k² posts for k reports. Only that
+            # thread is read: an outage's ticket has hundreds, and each link read them all.
+            ticket = await self.tickets.where_it_began(payload["ticket_id"])
+        else:
+            ticket = await self.tickets.get(payload["ticket_id"])
+        text = change_reply(ticket, payload["actor"], action, payload["detail"], linked)
+        await self._reply_to(key, await self._reply_targets(ticket), text)
 
     async def _reply_targets(self, ticket: Ticket) -> list[tuple[str, str]]:
         """The customer threads of the ticket; without any, the thread under its routed card."""
@@ -253,11 +254,11 @@ class OutboxSender(DrainLoop):
             )
 
     async def _suggest_close(self, key: PostKey, ticket_id: str, reason: str) -> None:
-        ticket = await self.tickets.get(ticket_id)
+        ticket = await self.tickets.where_it_began(ticket_id)
         if ticket.status in (Status.RESOLVED, Status.ARCHIVED):
             return
         blocks = closure_suggestion(ticket, reason)
-        for channel, thread_ts in (await self._reply_targets(ticket))[:1]:
+        for channel, thread_ts in await self._reply_targets(ticket):
             posted = await post_once(
                 self.client,
                 key,

@@ -254,6 +254,11 @@ class TicketRepository:
                 by_ticket.setdefault(number, []).append(ref)
         return by_ticket
 
+    async def first_thread(self, number: int) -> str | None:
+        """The ref of the thread the ticket was linked to first (where it began)."""
+        of_ticket = select(TicketThreadRow.ref).where(TicketThreadRow.ticket_number == number)
+        return await self.session.scalar(of_ticket.order_by(TicketThreadRow.id).limit(1))
+
     async def has_thread(self, number: int, ref: str) -> bool:
         found = await self.session.scalar(
             select(TicketThreadRow.id).where(

@@ -44,6 +44,10 @@ class ReadOperations:
         async with self._reading() as tickets:
             return await tickets.get(ticket_id, threads=threads)
 
+    async def where_it_began(self, ticket_id: str) -> Ticket:
+        async with self._reading() as tickets:
+            return await tickets.where_it_began(ticket_id)
+
     async def history(self, ticket_id: str) -> TicketHistory:
         async with self._reading() as tickets:
             ticket = await tickets.get(ticket_id)

@@ -86,6 +86,13 @@ class TicketReader:
         refs = await self.repo.threads([row.number]) if threads else {}
         return to_ticket(row, refs.get(row.number, []))
 
+    async def where_it_began(self, ticket_id: str) -> Ticket:
+        """The ticket with only the first of its `linked_threads` read, the thread where it
+        began: all it takes to tell that thread something, for an outage's ticket too."""
+        row = await self._row(ticket_id)
+        first = await self.repo.first_thread(row.number)
+        return to_ticket(row, [first] if first is not None else [])
+
     async def for_thread(self, thread: ThreadRef, *, threads: bool = True) -> TicketList:
         numbers = await self.repo.numbers_for_thread(thread.channel, thread.thread_ts)
         if not numbers:

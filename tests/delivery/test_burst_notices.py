@@ -5,12 +5,25 @@ notices of different tickets, and the badges of different threads, go out side b
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
+
+from bot.tickets.domain import ThreadRef
+from bot.tickets.service import TicketService
 from standin.slack_api import SlackStub
-from tests.support.app_harness import OPERATOR, Harness, harness_settings, open_harness
+from tests.support.app_harness import (
+    OPERATOR,
+    RELAY,
+    Harness,
+    harness_settings,
+    open_harness,
+)
 from tests.support.relay import customer_says
 
 REPORTS = 6
 SLOW_S = 2.0
+OUTAGE_AGAIN = "wifi is out here too, sims all say no connection"
 
 
 def thread_ts(n: int) -> str:
@@ -139,3 +152,37 @@ async def test_one_slow_card_holds_up_no_other_threads_card_of_the_same_ticket(
     slowed = min(cards, key=lambda p: p.time)
     # The other threads' cards reached Slack while the slow post was still waiting.
     assert max(p.time for p in cards) < slowed.time + SLOW_S / 2
+
+
+async def test_a_link_to_an_outage_ticket_reads_only_the_thread_it_began_in(
+    slack_stub: SlackStub, db_url: str
+) -> None:
+    """The hundredth report of an outage costs its link line what the second did: the
+    line goes where the ticket began, and only that thread is read, not all of them."""
+    async with open_harness(slack_stub, harness_settings(slack_stub, db_url), start=False) as h:
+        await reported_and_told(h, "the internet is down, none of the sims can connect")
+        [ticket] = await h.tickets()
+        async with h.runtime.database.unit_of_work() as session:
+            for n in range(1, 60):
+                thread = ThreadRef(RELAY, thread_ts(n))
+                await TicketService(session).link_thread(ticket.ticket_id, thread, actor="U0X")
+        await h.post(customer_says(OUTAGE_AGAIN, thread_ts(60), customer="cust_60"))
+        await h.runtime.triage_worker.drain()
+        read: list[str] = []
+
+        def keep(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            if "FROM ticket_threads" in statement:
+                read.append(" ".join(statement.split()))
+
+        engines = {h.runtime.database.engine.sync_engine}
+        engines.add(h.runtime.database.read_engine.sync_engine)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", keep)
+        await h.runtime.sender.drain()
+    lines = [
+        p for p in slack_stub.calls("chat.postMessage") if "linked another" in p.get("text", "")
+    ]
+    assert [p.get("thread_ts") for p in lines] == [thread_ts(0)]
+    refs_read = [s for s in read if "ticket_threads.ref" in s.split(" FROM ")[0]]
+    every_thread = [s for s in refs_read if "LIMIT" not in s]
+    assert refs_read and every_thread == [], refs_read
