@@ -19,7 +19,7 @@ from bot.intake.customers import customer_from_message
 from bot.intake.dedup import Duplicate, NewReport, find_duplicate
 from bot.intake.problems import Meanings, ticket_text
 from bot.intake.relay_inbox import RelayedMessage
-from bot.tickets.domain import Source, StaleTicket, Ticket, TicketDraft, TicketFilter
+from bot.tickets.domain import Source, StaleTicket, Ticket, TicketDraft
 from bot.tickets.notices import Notifier
 from bot.tickets.permissions import Permissions
 from bot.tickets.service import TicketService
@@ -248,12 +248,7 @@ class RelayTriage:
         recurrence parent groups reports; a new report is a ticket of its own."""
         if new.location is None or new.category is None:  # `_new_ticket` sets both
             return []
-        found = await tickets.list(
-            TicketFilter(
-                statuses=sorted(OPEN_STATUSES), locations=[new.location], categories=[new.category]
-            ),
-            threads=False,
-        )
+        found = await tickets.open_of_kind(new.location, new.category)
         return [ticket for ticket in found if not is_parent(ticket)]
 
     async def _open_duplicate(

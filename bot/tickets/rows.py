@@ -19,6 +19,7 @@ from bot.tickets.domain import (
     ticket_id_for,
     ticket_number,
 )
+from storage import open_tickets
 from storage.db import UnitOfWork
 from storage.models import TicketEventRow, TicketRow
 from storage.tickets import TicketQuery, TicketRepository
@@ -92,6 +93,14 @@ class TicketReader:
         row = await self._row(ticket_id)
         first = await self.repo.first_thread(row.number)
         return to_ticket(row, [first] if first is not None else [])
+
+    async def open_of_kind(self, location: str, category: Category) -> TicketList:
+        """The open tickets of `category` at `location` (any case), newest first; their
+        `linked_threads` left unread (an outage's ticket may have hundreds)."""
+        rows = await open_tickets.of_kind_at(
+            self.session, location, category.value, machine.OPEN_VALUES
+        )
+        return [to_ticket(row, []) for row in rows]
 
     async def for_thread(self, thread: ThreadRef, *, threads: bool = True) -> TicketList:
         numbers = await self.repo.numbers_for_thread(thread.channel, thread.thread_ts)

@@ -3,6 +3,8 @@ returns exactly the right tickets, newest first, and pages with `before` and `li
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.tickets.domain import Category, Priority, Status, Ticket, TicketEdit, TicketFilter
 from bot.tickets.service import TicketService
 from storage.db import Database
@@ -210,3 +212,18 @@ async def test_text_is_found_in_title_or_description_in_any_case(db: Database) -
     assert await found("0% of") == ["T-3"]
     assert await found("%") == ["T-3"]
     assert await found("nowhere") == []
+
+
+async def test_open_of_kind_is_the_open_tickets_of_a_category_at_a_place(db: Database) -> None:
+    """What triage compares a new report with: open, in_progress and on_hold tickets of one
+    category at one location (any case), newest first, their threads unread."""
+    fleet = await build_fleet(db)
+    async with db.unit_of_work() as session:
+        svc = TicketService(session)
+        bedford_facilities = await svc.open_of_kind("bedford", Category.FACILITIES)
+        halifax_tech = await svc.open_of_kind("Halifax", Category.TECH)
+        truro = await svc.open_of_kind("Truro", Category.TECH)
+    assert [t.number for t in bedford_facilities] == [12, 6, 1]
+    assert [t.number for t in halifax_tech] == [10, 4]
+    assert truro == []
+    assert bedford_facilities[0] == replace(fleet[12], linked_threads=())
