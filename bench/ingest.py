@@ -32,6 +32,9 @@ from tests.support.relay import customer_says
 
 CONCURRENCY = 16
 STREAM_RATE = 50.0
+# Stream messages are numbered past the burst's: each text new to the model, as every real
+# customer's is (the same text again would be a cached embedding, no model call).
+STREAM_FIRST = 100_000
 PROBLEMS = [
     "the toilet in the mens washroom is overflowing",
     "bay {bay} projector is very dim, can barely see the screen",
@@ -105,7 +108,7 @@ async def stream(on: Stage, seconds: float) -> tuple[list[float], int]:
     start = time.monotonic()
     for n in range(count):
         await asyncio.sleep(max(0.0, start + n / STREAM_RATE - time.monotonic()))
-        ts, request = message(n, 2)
+        ts, request = message(STREAM_FIRST + n, 2)
         sent[ts] = time.monotonic()
         await on.post(on.ours, request)
     deadline = time.monotonic() + 10
@@ -151,7 +154,8 @@ async def run(quick: bool, backend: str) -> list[Figure]:
             delivering = await outbox_drained(database, timeout=600)
             cards, without = await stream(on, seconds)
             triaged = await triage_waits(
-                database, [message(n, 2)[0] for n in range(int(seconds * STREAM_RATE))]
+                database,
+                [message(STREAM_FIRST + n, 2)[0] for n in range(int(seconds * STREAM_RATE))],
             )
         finally:
             await database.dispose()
