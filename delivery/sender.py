@@ -235,8 +235,12 @@ class OutboxSender(DrainLoop):
             ticket = await self.tickets.where_it_began(payload["ticket_id"])
         else:
             ticket = await self.tickets.get(payload["ticket_id"])
+        targets = await self._reply_targets(ticket)
+        joined = ThreadRef.parse(payload["detail"]) if action == LINKED else None
+        if linked == 1 and joined is not None and targets == [(joined.channel, joined.thread_ts)]:
+            return  # the first Slack thread of a ticket begun elsewhere: its card says it
         text = change_reply(ticket, payload["actor"], action, payload["detail"], linked)
-        await self._reply_to(key, await self._reply_targets(ticket), text)
+        await self._reply_to(key, targets, text)
 
     async def _reply_targets(self, ticket: Ticket) -> list[tuple[str, str]]:
         """The customer threads of the ticket; without any, the thread under its routed card."""

@@ -255,8 +255,10 @@ class TicketRepository:
         return by_ticket
 
     async def first_thread(self, number: int) -> str | None:
-        """The ref of the thread the ticket was linked to first (where it began)."""
+        """The ref of the first Slack thread linked (an imported ref has no channel)."""
+        in_slack = TicketThreadRow.channel.is_not(None)
         of_ticket = select(TicketThreadRow.ref).where(TicketThreadRow.ticket_number == number)
+        of_ticket = of_ticket.where(in_slack)
         return await self.session.scalar(of_ticket.order_by(TicketThreadRow.id).limit(1))
 
     async def has_thread(self, number: int, ref: str) -> bool:

@@ -5,12 +5,14 @@ notices of different tickets, and the badges of different threads, go out side b
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 
 from bot.tickets.domain import ThreadRef
 from bot.tickets.service import TicketService
+from bot.tickets.transfer import import_tickets
 from standin.slack_api import SlackStub
 from tests.support.app_harness import (
     OPERATOR,
@@ -20,6 +22,7 @@ from tests.support.app_harness import (
     open_harness,
 )
 from tests.support.relay import customer_says
+from tests.tickets.transfer_files import ticket_record, write_file
 
 REPORTS = 6
 SLOW_S = 2.0
@@ -186,3 +189,24 @@ async def test_a_link_to_an_outage_ticket_reads_only_the_thread_it_began_in(
     refs_read = [s for s in read if "ticket_threads.ref" in s.split(" FROM ")[0]]
     every_thread = [s for s in refs_read if "LIMIT" not in s]
     assert refs_read and every_thread == [], refs_read
+
+
+async def test_a_ticket_imported_from_elsewhere_hears_of_links_in_its_first_slack_thread(
+    slack_stub: SlackStub, db_url: str, tmp_path: Path
+) -> None:
+    """An imported ticket's first ref may name no Slack thread ("ZD-4411"): the line about
+    a later report goes to the first customer thread that joined it, not nowhere (and
+    that thread, told by its card, hears no line about itself)."""
+    outage = "the internet is down, none of the sims can connect"
+    record = ticket_record(
+        1, linked_thread="ZD-4411", category="tech", title="Internet down", description=outage
+    )
+    async with open_harness(slack_stub, harness_settings(slack_stub, db_url)) as h:
+        await import_tickets(db_url, write_file(tmp_path, [record]), progress=False)
+        for n, text in enumerate((outage, OUTAGE_AGAIN)):
+            await h.post(customer_says(text, thread_ts(n), customer=f"cust_{n}"))
+            await h.settle()
+        [ticket] = await h.tickets()
+    lines = [p for p in slack_stub.calls("chat.postMessage") if "linked" in p.get("text", "")]
+    assert ticket.linked_threads[0] == "ZD-4411"
+    assert [p.get("thread_ts") for p in lines] == [thread_ts(0)], lines
