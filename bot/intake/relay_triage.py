@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from bot.club import ClubConfig
 from bot.followup.recurrence import check_recurrence, is_parent
 from bot.intake.customers import customer_from_message
 from bot.intake.dedup import Duplicate, NewReport, find_duplicate
+from bot.intake.outcomes import Decided, Outcome
 from bot.intake.problems import Meanings, ticket_text
 from bot.intake.relay_inbox import RelayedMessage
 from bot.tickets.domain import Source, StaleTicket, Ticket, TicketDraft
@@ -36,14 +37,6 @@ log = logging.getLogger("clubos.relay")
 SUBMITTED_BY_MAX = 128  # tickets.submitted_by
 # Tries at acting on one decision when another worker changes the ticket it joins meanwhile.
 ACT_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class Outcome:
-    action: str  # "ticket", "linked", "suggested_close", "none", "ignored"
-    ticket_id: str | None
-    decided_by: str | None
-    reason: str
 
 
 class RelayTriage:
@@ -84,7 +77,8 @@ class RelayTriage:
         except Exception:  # it only saves time: `process` meets and reports any failure
             log.warning("relay.prepare_failed", exc_info=True)
 
-    async def process(self, row: InboxEventRow) -> Outcome:
+    async def decide(self, row: InboxEventRow) -> Decided:
+        """Triage the stored message: reads and the model only, nothing written (`act`)."""
         message = RelayedMessage(**row.payload)
         is_customer = await self._is_customer(message)
         from_operator = (
@@ -93,9 +87,7 @@ class RelayTriage:
             and await self.permissions.is_operator(message.user or "")
         )
         if not is_customer and not from_operator:
-            return await self._finish(
-                row, Outcome("ignored", None, None, "not a customer or operator")
-            )
+            return Decided(row, message)
         async with self.database.reading() as session:
             history = await InboxRepository(session).thread_history(str(message.thread), row.id)
             thread_tickets = await TicketService(session).for_thread(message.thread)
@@ -117,7 +109,20 @@ class RelayTriage:
             inp, self.classifier, sops={s.device: s.procedure for s in self.club.sops}
         )
         await self._warm_dedup(message, decision)
-        return await self._act_on(row, message, relayed.customer_id, decision, thread_tickets)
+        return Decided(row, message, relayed.customer_id, decision, thread_tickets)
+
+    async def act(self, decided: Decided) -> Outcome:
+        """Act on the decision in one unit of work: a ticket, a link, a suggestion, or none."""
+        if decided.decision is None:
+            outcome = Outcome("ignored", None, None, "not a customer or operator")
+            return await self._finish(decided.row, outcome)
+        return await self._act_on(
+            decided.row,
+            decided.message,
+            decided.customer,
+            decided.decision,
+            decided.thread_tickets,
+        )
 
     async def _act_on(
         self,

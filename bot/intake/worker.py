@@ -4,10 +4,12 @@ retried a few times, then left failed with its error (never silently dropped).""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from bot.drain_loop import DrainLoop
 from bot.holds import Holds
+from bot.intake.ahead import in_order_ahead
 from bot.intake.relay_inbox import RELAY_KIND
 from bot.intake.relay_triage import RelayTriage
 from bot.presence import Presence
@@ -19,8 +21,17 @@ from storage.outages import is_outage
 log = logging.getLogger("clubos.triage")
 
 MAX_ATTEMPTS = 5
-# Messages claimed at a time: embedded together, then triaged one by one, in order.
+# Messages claimed at a time: embedded together, then triaged in order (bot.intake.ahead).
 BATCH = 32
+
+
+# A message that failed, its error, and whether the database was out of reach.
+Failure = tuple[InboxEventRow, str, bool]
+
+
+def conversation(row: InboxEventRow) -> tuple[object, object]:
+    """The thread a stored message belongs to: its messages are triaged one after another."""
+    return row.payload.get("channel"), row.payload.get("thread_ts")
 
 
 class TriageWorker(DrainLoop):
@@ -35,7 +46,7 @@ class TriageWorker(DrainLoop):
         # Rows that failed and could not be put back yet (the database failing too): still
         # held, so nothing else takes them, until a later drain puts them back. Each with
         # its error and whether the database was out of reach (an attempt not counted).
-        self._unreleased: list[tuple[InboxEventRow, str, bool]] = []
+        self._unreleased: list[Failure] = []
         super().__init__()
 
     async def drain(self, batch: int = BATCH) -> int:
@@ -46,7 +57,7 @@ class TriageWorker(DrainLoop):
         await self._release()
         handled = 0
         claimed: list[int] = []
-        failed: list[tuple[InboxEventRow, str, bool]] = []
+        failed: list[Failure] = []
         ready: asyncio.Task[None] | None = None
         try:
             rows = await self._claim(batch, claimed)
@@ -56,14 +67,9 @@ class TriageWorker(DrainLoop):
                 # The next batch is embedded (in a thread) while this one is triaged.
                 upcoming = await self._claim(batch, claimed)
                 ready = asyncio.create_task(self.relay.prepare(upcoming)) if upcoming else None
-                for row in rows:
-                    try:
-                        await self.relay.process(row)
-                    except Exception as exc:
-                        log.exception("triage.failed", extra={"inbox_id": row.id})
-                        # Still claimed, so this drain does not pick it up again.
-                        failed.append((row, f"{type(exc).__name__}: {exc}", is_outage(exc)))
-                    handled += 1
+                fail = functools.partial(self._failed, failed)
+                await in_order_ahead(rows, conversation, self.relay.decide, self.relay.act, fail)
+                handled += len(rows)
                 rows = upcoming
             return handled
         finally:
@@ -73,6 +79,12 @@ class TriageWorker(DrainLoop):
             self._held.release(row_id for row_id in claimed if row_id not in failed_ids)
             self._unreleased += failed
             await self._release()
+
+    @staticmethod
+    def _failed(failed: list[Failure], row: InboxEventRow, exc: Exception) -> None:
+        log.error("triage.failed", extra={"inbox_id": row.id}, exc_info=exc)
+        # Still claimed, so this drain does not pick it up again.
+        failed.append((row, f"{type(exc).__name__}: {exc}", is_outage(exc)))
 
     async def _claim(self, batch: int, claimed: list[int]) -> list[InboxEventRow]:
         """Claim up to `batch` due messages, held (and added to `claimed`) before the

@@ -17,7 +17,6 @@ import time
 from collections import Counter
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.intake.relay_inbox import RELAY_KIND
@@ -28,7 +27,7 @@ from standin.slack_api import SlackStub
 from storage.models import InboxEventRow
 from tests.faults.llm_faults import FALLBACKS, FaultyModel, Message, asked_about, at_most, club_day
 from tests.support import openai_stub as ai
-from tests.support.app_harness import Harness, harness_settings, open_harness
+from tests.support.app_harness import Harness, llm_harness_settings, open_harness
 from tests.support.openai_stub import OpenAIStub
 from tests.support.relay import customer_says
 
@@ -117,14 +116,7 @@ async def run_club_day(
         assert m.rules().should_ticket == (m.kind != "noise"), m.text
     model = FaultyModel(seed)
     openai_stub.set_default(ai.answer(model))
-    settings = harness_settings(
-        slack_stub,
-        db_url,
-        triage_backend="llm",
-        openai_api_key=SecretStr("x"),
-        openai_base_url=openai_stub.base_url,
-        openai_timeout_s=TIMEOUT_S,
-    )
+    settings = llm_harness_settings(slack_stub, openai_stub.base_url, db_url, TIMEOUT_S)
     started = time.monotonic()
     async with open_harness(slack_stub, settings) as h:
         for m in messages:

@@ -10,8 +10,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import SecretStr
-
 from bot.tickets.domain import Category, Priority
 from standin.slack_api import SlackStub
 from tests.intake.relay_support import (
@@ -22,7 +20,7 @@ from tests.intake.relay_support import (
     triaged,
 )
 from tests.support import openai_stub as ai
-from tests.support.app_harness import Harness, harness_settings, open_harness
+from tests.support.app_harness import Harness, harness_settings, llm_harness_settings, open_harness
 from tests.support.openai_stub import OpenAIStub
 from tests.support.relay import customer_says
 
@@ -93,14 +91,7 @@ async def test_an_edit_during_triage_is_triaged_again_as_edited(
     answer = llm_answer(original, edited)
     openai_stub.set_default(ai.answer(answer))
     openai_stub.queue(ai.slow(0.5, then=ai.answer(answer)))  # the first triage takes a while
-    settings = harness_settings(
-        slack_stub,
-        db_url,
-        triage_backend="llm",
-        openai_api_key=SecretStr("x"),
-        openai_base_url=openai_stub.base_url,
-        openai_timeout_s=3.0,
-    )
+    settings = llm_harness_settings(slack_stub, openai_stub.base_url, db_url, 3.0)
     async with open_harness(slack_stub, settings) as h:
         await h.post(customer_says(original, T1))
         deadline = time.monotonic() + 3

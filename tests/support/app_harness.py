@@ -64,6 +64,21 @@ def harness_settings(stub: SlackStub, db_url: str, **overrides: Any) -> Settings
     return Settings(_env_file=None, **values)
 
 
+def llm_harness_settings(
+    stub: SlackStub, llm_base_url: str, db_url: str, timeout_s: float, **overrides: Any
+) -> Settings:
+    """Settings with TRIAGE_BACKEND=llm against the OpenAI stub at `llm_base_url`."""
+    return harness_settings(
+        stub,
+        db_url,
+        triage_backend="llm",
+        openai_api_key=SecretStr("x"),
+        openai_base_url=llm_base_url,
+        openai_timeout_s=timeout_s,
+        **overrides,
+    )
+
+
 @pytest.fixture
 async def harness(slack_stub: SlackStub, db_url: str) -> AsyncIterator[Harness]:
     async with open_harness(slack_stub, harness_settings(slack_stub, db_url)) as started:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from pydantic import SecretStr
 
 from bot.triage.embedding import load_embedder
 from bot.triage.local import LocalClassifier, build_local
 from standin.slack_api import SlackStub
-from tests.support.app_harness import Harness, harness_settings, open_harness
+from tests.support.app_harness import Harness, llm_harness_settings, open_harness
 from tests.support.openai_stub import OpenAIStub
 from tests.triage.helpers import TIMEOUT_S
 from tests.triage.local_support import CachingEmbedder
@@ -21,14 +20,7 @@ async def llm(
     slack_stub: SlackStub, openai_stub: OpenAIStub, db_url: str
 ) -> AsyncIterator[Harness]:
     """The product with TRIAGE_BACKEND=llm against the OpenAI stub."""
-    settings = harness_settings(
-        slack_stub,
-        db_url,
-        triage_backend="llm",
-        openai_api_key=SecretStr("x"),
-        openai_base_url=openai_stub.base_url,
-        openai_timeout_s=TIMEOUT_S,
-    )
+    settings = llm_harness_settings(slack_stub, openai_stub.base_url, db_url, TIMEOUT_S)
     async with open_harness(slack_stub, settings) as harness:
         yield harness
 

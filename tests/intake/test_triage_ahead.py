@@ -1,0 +1,139 @@
+"""A claimed batch is decided ahead and acted on in order (bot.intake.ahead): while one
+message waits on the LLM, the next conversation's message is being decided too, yet the
+tickets are opened in the order the messages came; messages of one conversation are
+decided one after another, each seeing what the one before it did."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from typing import Any
+
+from bot.intake.ahead import in_order_ahead
+from standin.slack_api import SlackStub
+from tests.support import openai_stub as ai
+from tests.support.app_harness import RELAY, llm_harness_settings, open_harness
+from tests.support.openai_stub import OpenAIStub
+from tests.support.relay import customer_says
+
+THINK_S = 0.3
+PROBLEMS = [
+    "the hitting mat in bay 1 is torn",
+    "the projector in bay 2 is very dim",
+    "the net in bay 3 has a big hole",
+    "the screen in bay 4 is ripped",
+]
+
+
+class ThinkingLLM:
+    """The LLM's answer (a ticket titled after the message), after THINK_S of thought,
+    counting how many questions it was thinking about at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._thinking = 0
+        self.most_at_once = 0
+
+    def __call__(self, body: dict[str, Any]) -> dict[str, Any]:
+        said = json.loads(ai.user_text(body))["message"]
+        with self._lock:
+            self._thinking += 1
+            self.most_at_once = max(self.most_at_once, self._thinking)
+        time.sleep(THINK_S)
+        with self._lock:
+            self._thinking -= 1
+        return {
+            "should_ticket": True,
+            "category": "facilities",
+            "priority": "medium",
+            "title": said.capitalize(),
+            "description": f"Customer: {said}",
+            "bay": None,
+            "suggest_close": False,
+            "reason": "Worn equipment.",
+        }
+
+
+async def triaged_with_llm(
+    slack_stub: SlackStub, openai_stub: OpenAIStub, db_url: str, messages: list[Any]
+) -> list[tuple[str, str]]:
+    """The messages stored, then triaged in one drain: each ticket's id and thread."""
+    settings = llm_harness_settings(slack_stub, openai_stub.base_url, db_url, 5.0)
+    async with open_harness(slack_stub, settings, start=False) as h:
+        for message in messages:
+            await h.post(message)
+        assert await h.runtime.triage_worker.drain() == len(messages)
+        return [(t.ticket_id, t.linked_threads[0]) for t in await h.tickets()]
+
+
+async def test_other_conversations_are_decided_meanwhile_and_ticketed_in_order(
+    slack_stub: SlackStub, openai_stub: OpenAIStub, db_url: str
+) -> None:
+    llm = ThinkingLLM()
+    openai_stub.set_default(ai.answer(llm))
+    threads = [f"17325501{n:02d}.000100" for n in range(len(PROBLEMS))]
+    messages = [
+        customer_says(text, ts, customer=f"cust_{n}")
+        for n, (text, ts) in enumerate(zip(PROBLEMS, threads, strict=True))
+    ]
+    tickets = await triaged_with_llm(slack_stub, openai_stub, db_url, messages)
+    assert llm.most_at_once > 1
+    assert sorted(tickets, key=lambda t: int(t[0][2:])) == [
+        (f"T-{n + 1}", f"{RELAY}:{ts}") for n, ts in enumerate(threads)
+    ]
+
+
+async def test_one_conversations_messages_are_decided_one_after_another(
+    slack_stub: SlackStub, openai_stub: OpenAIStub, db_url: str
+) -> None:
+    llm = ThinkingLLM()
+    openai_stub.set_default(ai.answer(llm))
+    root = "1732550200.000100"
+    messages = [customer_says(PROBLEMS[0], root)] + [
+        customer_says(text, f"17325502{n:02d}.000100", thread_ts=root)
+        for n, text in enumerate(PROBLEMS[1:3], start=1)
+    ]
+    await triaged_with_llm(slack_stub, openai_stub, db_url, messages)
+    assert llm.most_at_once == 1
+
+
+async def test_acts_follow_the_batch_order_and_a_failure_stops_only_its_own_item() -> None:
+    decided_at: dict[int, float] = {}
+    acted: list[int] = []
+    failures: list[int] = []
+
+    async def decide(item: int) -> int:
+        if item == 2:
+            raise ValueError("unreadable")
+        await asyncio.sleep(0.01 * (5 - item))  # later items are decided sooner
+        decided_at[item] = time.monotonic()
+        return item
+
+    async def act(item: int) -> None:
+        acted.append(item)
+
+    await in_order_ahead(
+        [0, 1, 2, 3, 4], lambda item: item, decide, act, lambda item, _: failures.append(item)
+    )
+    assert acted == [0, 1, 3, 4]
+    assert failures == [2]
+    assert decided_at[4] < decided_at[0]  # decided ahead, acted on in turn
+
+
+async def test_an_item_is_decided_only_after_the_one_before_it_in_its_lane_is_done() -> None:
+    log: list[str] = []
+
+    async def decide(item: str) -> str:
+        log.append(f"decide {item}")
+        await asyncio.sleep(0.01)
+        return item
+
+    async def act(item: str) -> None:
+        await asyncio.sleep(0.01)
+        log.append(f"act {item}")
+
+    await in_order_ahead(["a1", "b1", "a2"], lambda item: item[0], decide, act, print)
+    assert log.index("decide a2") > log.index("act a1")
+    assert log.index("decide b1") < log.index("act a1")
