@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 
 from storage.db import create_engine
 from storage.models import Base
+from storage.text_search import in_model
 
 # Any number will do as long as it is fixed: every process that migrates takes this lock.
 MIGRATION_LOCK_ID = 72_729_001
@@ -18,6 +19,7 @@ def _run(connection: Connection) -> None:
         connection=connection,
         target_metadata=Base.metadata,
         compare_type=True,
+        include_name=in_model,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

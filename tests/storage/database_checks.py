@@ -18,6 +18,7 @@ from bot.tickets.service import TicketService
 from storage.db import Database
 from storage.migrate import current_revision, ensure_current, head_revision
 from storage.models import Base, Counter, TicketRow
+from storage.text_search import in_model
 from tests.support.cli import run_cli
 
 #: What every refusal of an outdated schema tells the operator to run.
@@ -50,7 +51,8 @@ def table_names(conn: Connection) -> set[str]:
 
 
 def drift(conn: Connection) -> list[Any]:
-    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    opts = {"compare_type": True, "include_name": in_model}
+    context = MigrationContext.configure(conn, opts=opts)
     return list(compare_metadata(context, Base.metadata))
 
 
