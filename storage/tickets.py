@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from storage.db import UnitOfWork
 from storage.models import Counter, TicketEventRow, TicketRow, TicketThreadRow
+from storage.text_search import mentions
 
 TICKET_COUNTER = "ticket"
 IN_CHUNK = 10_000  # ids per `IN (...)` list
@@ -123,15 +124,6 @@ def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _mentions(text: str) -> ColumnElement[bool]:
-    """The title or the description contains `text` (any case; `%` and `_` as such)."""
-    needle = text.lower()
-    return or_(
-        func.lower(TicketRow.title).contains(needle, autoescape=True),
-        func.lower(TicketRow.description).contains(needle, autoescape=True),
-    )
-
-
 def _filtered(stmt: Select[*Columns], query: TicketQuery) -> Select[*Columns]:
     """`stmt` narrowed to the tickets `query` asks for."""
     if query.statuses:
@@ -151,7 +143,7 @@ def _filtered(stmt: Select[*Columns], query: TicketQuery) -> Select[*Columns]:
     if query.learnable is not None:
         stmt = stmt.where(TicketRow.learnable.is_(query.learnable))
     if query.text:
-        stmt = stmt.where(_mentions(query.text))
+        stmt = stmt.where(mentions(query.text))
     if query.numbers:
         stmt = stmt.where(TicketRow.number.in_(query.numbers))
     if query.parent_number is not None:
