@@ -32,22 +32,22 @@ async def in_order_ahead(
     ahead: int = AHEAD,
 ) -> None:
     """`act(await decide(item))` for each item, acts in order (see the module doc). An
-    item whose decide or act raises is passed to `failed`; the items after it go on."""
+    item whose decide or act raises is passed to `failed`; the items after it go on. Any
+    other error cancels the rest, and returns only once none of them is running."""
     deciding = asyncio.Semaphore(ahead)
     done: list[asyncio.Event] = [asyncio.Event() for _ in items]
-    last_in_lane: dict[Hashable, asyncio.Event] = {}
 
     async def handle(index: int, item: Item, lane_before: asyncio.Event | None) -> None:
+        decided: Any = UNDECIDED
         try:
-            if lane_before is not None:
-                await lane_before.wait()
-            async with deciding:
-                decided = await decide(item)
-        except Exception as exc:
-            failed(item, exc)
-            decided = UNDECIDED
-        try:
-            # Done in turn, a failed item too: "done" says every item before it is done.
+            try:
+                if lane_before is not None:
+                    await lane_before.wait()
+                async with deciding:
+                    decided = await decide(item)
+            except Exception as exc:
+                failed(item, exc)
+            # Acted on in turn, a failed item too: "done" says every item before it is.
             if index:
                 await done[index - 1].wait()
             if decided is not UNDECIDED:
@@ -57,9 +57,9 @@ async def in_order_ahead(
         finally:
             done[index].set()
 
-    handlers = []
-    for index, item in enumerate(items):
-        lane = lane_of(item)
-        handlers.append(handle(index, item, last_in_lane.get(lane)))
-        last_in_lane[lane] = done[index]
-    await asyncio.gather(*handlers)
+    last_in_lane: dict[Hashable, asyncio.Event] = {}
+    async with asyncio.TaskGroup() as handlers:
+        for index, item in enumerate(items):
+            lane = lane_of(item)
+            handlers.create_task(handle(index, item, last_in_lane.get(lane)))
+            last_in_lane[lane] = done[index]

@@ -114,14 +114,17 @@ class Meanings:
         loop (none: no hop to a thread at all), and kept; None when the model cannot load.
         Triage warms a message's and its dedup candidates' texts before it takes the
         write lock, so dedup under the lock finds them here."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        # Taken before the await: other messages' warms (triage decides several at once)
+        # may evict these kept vectors while this one waits on the model.
+        vectors = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in vectors]
         if missing:
             embedded = await asyncio.to_thread(self._embed, missing)
             if embedded is None:
                 return None
-            self._cache.update(zip(missing, embedded, strict=True))
-        vectors = {text: self._cache[text] for text in texts}
-        for text in vectors:
+            vectors.update(zip(missing, embedded, strict=True))
+        for text, vector in vectors.items():
+            self._cache[text] = vector
             self._cache.move_to_end(text)
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)

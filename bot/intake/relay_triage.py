@@ -112,35 +112,36 @@ class RelayTriage:
         return Decided(row, message, relayed.customer_id, decision, thread_tickets)
 
     async def act(self, decided: Decided) -> Outcome:
-        """Act on the decision in one unit of work: a ticket, a link, a suggestion, or none."""
-        if decided.decision is None:
-            outcome = Outcome("ignored", None, None, "not a customer or operator")
-            return await self._finish(decided.row, outcome)
-        return await self._act_on(
-            decided.row,
-            decided.message,
-            decided.customer,
-            decided.decision,
-            decided.thread_tickets,
-        )
-
-    async def _act_on(
-        self,
-        row: InboxEventRow,
-        message: RelayedMessage,
-        customer: str | None,
-        decision: TriageDecision,
-        thread_tickets: list[Ticket],
-    ) -> Outcome:
-        """`_act`, again when another worker changed the ticket this message joins between
-        our read and our write (two reports of one problem at once), on the fresh state.
-        The decision stands: asking the LLM again would be a second call."""
-        for attempt in range(1, ACT_ATTEMPTS):
+        """Act on the decision in one unit of work: a ticket, a link, a suggestion, or none;
+        again when another worker changed the ticket this message joins between our read
+        and our write (two reports of one problem at once), on the fresh state. The
+        decision stands: asking the LLM again would be a second call."""
+        row, decision = decided.row, decided.decision
+        if decision is None:
+            ignored = Outcome("ignored", None, None, "not a customer or operator")
+            return await self._finish(row, ignored)
+        acting = (row, decided.message, decided.customer, decision, decided.thread_tickets)
+        for attempt in range(1, ACT_ATTEMPTS + 1):
             try:
-                return await self._act(row, message, customer, decision, thread_tickets)
+                outcome = await self._act(*acting)
+                break
             except StaleTicket:
+                if attempt == ACT_ATTEMPTS:
+                    raise
                 log.info("relay.act_conflict", extra={"inbox_id": row.id, "attempt": attempt})
-        return await self._act(row, message, customer, decision, thread_tickets)
+        if outcome.action == "ticket" and outcome.ticket_id is not None:
+            await self._warm_ticket(outcome.ticket_id)
+        return outcome
+
+    async def _warm_ticket(self, ticket_id: str) -> None:
+        """A new ticket's vector kept, outside the write lock: reports of its problem
+        decided before it existed would otherwise have dedup embed it under the lock."""
+        try:
+            async with self.database.reading() as session:
+                ticket = await TicketService(session).get(ticket_id, threads=False)
+            await self.meanings.warm([ticket_text(ticket)])
+        except Exception:  # it only saves time: dedup embeds what it does not find
+            log.warning("relay.warm_failed", exc_info=True)
 
     async def _act(
         self,

@@ -3,9 +3,15 @@ left. Pure CPU (the model runs in a worker thread)."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Sequence
+
+import numpy as np
 import pytest
 
-from bot.intake.problems import SIMILAR, Meanings, conflict, reading_of
+from bot.intake.problems import CACHE_SIZE, SIMILAR, Meanings, conflict, reading_of
+from bot.triage.embedding import DIMENSIONS, Vectors
 
 
 @pytest.mark.parametrize(
@@ -83,3 +89,37 @@ async def test_without_the_model_there_is_no_measure_and_vectors_are_cached() ->
     first = await meanings.similarities("no balls in bay 2", ["No balls in Bay 2", "No tees"])
     again = await meanings.similarities("no balls in bay 2", ["No tees", "No balls in Bay 2"])
     assert first is not None and again == first[::-1]
+
+
+class HeldModel:
+    """A stand-in model (one fixed unit vector a text) that holds the call embedding
+    SLOW_TEXT until `go` is set."""
+
+    SLOW_TEXT = "a text the model takes its time over"
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.go = threading.Event()
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if self.SLOW_TEXT in texts:
+            self.asked.set()
+            self.go.wait(5)
+        rows = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for row, text in enumerate(texts):
+            rows[row, hash(text) % DIMENSIONS] = 1.0
+        return rows
+
+
+async def test_a_kept_vector_evicted_while_the_model_works_is_still_returned() -> None:
+    """Triage warms several messages at once: while one warm waits on the model, others
+    may push its already kept vectors out of the cache; it still returns them."""
+    model = HeldModel()
+    meanings = Meanings(lambda: model)
+    await meanings.warm(["no balls in bay 2"])
+    waiting = asyncio.create_task(meanings.warm(["no balls in bay 2", HeldModel.SLOW_TEXT]))
+    await asyncio.to_thread(model.asked.wait, 5)
+    await meanings.warm([f"report {n}" for n in range(CACHE_SIZE)])  # evicts the first
+    model.go.set()
+    vectors = await waiting
+    assert vectors is not None and set(vectors) == {"no balls in bay 2", HeldModel.SLOW_TEXT}

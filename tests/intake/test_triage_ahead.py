@@ -11,14 +11,18 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 from bot.intake.ahead import in_order_ahead
+from bot.intake.problems import ticket_text
 from standin.slack_api import SlackStub
 from tests.support import openai_stub as ai
-from tests.support.app_harness import RELAY, llm_harness_settings, open_harness
+from tests.support.app_harness import RELAY, harness_settings, llm_harness_settings, open_harness
 from tests.support.openai_stub import OpenAIStub
 from tests.support.relay import customer_says
 
 THINK_S = 0.3
+THREAD = "1732550300.000100"
 PROBLEMS = [
     "the hitting mat in bay 1 is torn",
     "the projector in bay 2 is very dim",
@@ -137,3 +141,37 @@ async def test_an_item_is_decided_only_after_the_one_before_it_in_its_lane_is_do
     await in_order_ahead(["a1", "b1", "a2"], lambda item: item[0], decide, act, print)
     assert log.index("decide a2") > log.index("act a1")
     assert log.index("decide b1") < log.index("act a1")
+
+
+async def test_an_error_beyond_an_item_stops_the_batch_with_nothing_left_running() -> None:
+    acted: list[int] = []
+
+    async def decide(item: int) -> int:
+        if item == 0:
+            raise ValueError("unreadable")
+        await asyncio.sleep(0.05)
+        return item
+
+    async def act(item: int) -> None:
+        acted.append(item)
+
+    def failed(_item: int, _exc: Exception) -> None:
+        raise RuntimeError("the failure could not be recorded")
+
+    with pytest.raises(ExceptionGroup):
+        await in_order_ahead([0, 1, 2], lambda item: item, decide, act, failed)
+    await asyncio.sleep(0.1)
+    assert acted == []
+
+
+async def test_a_new_tickets_text_is_embedded_before_the_next_message_is_acted_on(
+    slack_stub: SlackStub, db_url: str
+) -> None:
+    """Reports decided before a ticket existed find its vector kept when they are acted
+    on: dedup under the write lock has nothing to embed."""
+    async with open_harness(slack_stub, harness_settings(slack_stub, db_url), start=False) as h:
+        await h.post(customer_says("the toilet in the mens room is overflowing", THREAD))
+        await h.runtime.triage_worker.drain()
+        [ticket] = await h.tickets()
+        kept = h.runtime.triage_worker.relay.meanings._cache
+    assert ticket_text(ticket) in kept
