@@ -6,6 +6,7 @@ as done by it before the batch goes out, in one transaction.
 - A burst of reports of one problem queues a "linked another conversation" line per report
   for the ticket's first thread; the batch's lines of one ticket go out as one ("linked 7
   other conversations to it"): fewer posts, and an operator reads one line, not seven.
+  A line being retried is not folded, in or into: see `fold`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ async def fold(database: Database, owner: str, rows: Rows) -> Rows:
     for row in rows:
         if row.method == Notice.REFRESH_CARDS:
             last_refresh[row.ticket_number] = row
-        elif is_linked_line(row):
+        elif is_linked_line(row) and row.attempts <= 1:
+            # Only lines on their first try: a retried one may have posted already (its
+            # Slack call took effect, the answer was lost), and only its own key finds that.
             lines[row.ticket_number].append(row)
     done_by: dict[int, OutboxMessageRow] = {}
     for row in rows:

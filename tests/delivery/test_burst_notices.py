@@ -5,6 +5,8 @@ notices of different tickets, and the badges of different threads, go out side b
 
 from __future__ import annotations
 
+import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,9 @@ from tests.tickets.transfer_files import ticket_record, write_file
 
 REPORTS = 6
 SLOW_S = 2.0
+LATE_S = 1.5  # past the client's 1 s timeout: the post lands, the answer is lost
+BACK_OFF_S = 2.5  # a failed first attempt is tried again 2 s later
+LINKED = re.compile(r"linked (?:another conversation|(?P<count>\d+) other conversations) to it")
 OUTAGE_AGAIN = "wifi is out here too, sims all say no connection"
 
 
@@ -210,3 +215,35 @@ async def test_a_ticket_imported_from_elsewhere_hears_of_links_in_its_first_slac
     lines = [p for p in slack_stub.calls("chat.postMessage") if "linked" in p.get("text", "")]
     assert ticket.linked_threads[0] == "ZD-4411"
     assert [p.get("thread_ts") for p in lines] == [thread_ts(0)], lines
+
+
+def links_told(posts: list[Any], thread: str) -> int:
+    """How many linked conversations the lines posted in `thread` speak of."""
+    told = 0
+    for post in posts:
+        line = LINKED.search(post.get("text", ""))
+        if post.get("thread_ts") == thread and line is not None:
+            told += int(line.group("count") or 1)
+    return told
+
+
+async def test_a_link_line_that_may_have_posted_is_not_folded_into_the_next(
+    slack_stub: SlackStub, db_url: str
+) -> None:
+    """A link line whose Slack call timed out may have posted (the call took effect, its
+    answer came late): only its own retry can find that. Folded into the next line, the
+    link would be told twice."""
+    settings = harness_settings(slack_stub, db_url, slack_timeout_s=1)
+    async with open_harness(slack_stub, settings, start=False) as h:
+        await reported_and_told(h, "no golf balls in bay 2")
+        await h.post(customer_says("bay 2 has no balls left", thread_ts(1), customer="cust_1"))
+        await h.runtime.triage_worker.drain()
+        slack_stub.slow_next("chat.postMessage", LATE_S, times=2)  # the card and the line
+        await h.runtime.sender.drain()
+        await h.post(customer_says("no balls in bay 2 at all", thread_ts(2), customer="cust_2"))
+        await h.runtime.triage_worker.drain()
+        await asyncio.sleep(BACK_OFF_S)
+        await h.runtime.sender.drain()
+        [ticket] = await h.tickets()
+    assert len(ticket.linked_threads) == 3
+    assert links_told(slack_stub.calls("chat.postMessage"), thread_ts(0)) == 2

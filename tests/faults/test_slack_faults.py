@@ -22,7 +22,9 @@ from tests.support.relay import customer_says
 DARTMOUTH = "C0RELAYDART"
 ROUTED = ("C0FAC", "C0TECH")
 #: What fails: every call the outbox makes (posts, updates, badges, and its lookups).
-LINKED_LINE = "linked another conversation to it"
+LINKED = re.compile(
+    r"linked (?:another conversation|(?P<count>\d+) other conversations) to it — (?P<ticket>.*)"
+)
 POSTING = (
     "chat.postMessage",
     "chat.update",
@@ -65,10 +67,15 @@ def slack_record(
     for channel, ts in threads:
         for message in stub.messages(channel, ts)[1:]:  # the customer's own message first
             line = what(message)
+            linked = LINKED.search(line)
+            if linked is None:
+                seen[(channel, ts, line)] += 1
+                continue
             # Said in the ticket's first thread: which report came first to triage may vary
-            # between runs (two drains), the line's count may not.
-            where = "first thread" if LINKED_LINE in line else ts
-            seen[(channel, where, line)] += 1
+            # between runs (two drains), and so may how many links one line folds ("linked
+            # 2 other conversations", when both were queued at once); the links told may not.
+            told = int(linked.group("count") or 1)
+            seen[(channel, "first thread", f"linked to {linked.group('ticket')}")] += told
     for channel in ROUTED:
         for message in stub.messages(channel):
             seen[(channel, what(message))] += 1
