@@ -70,11 +70,11 @@ class RelayTriage:
         return not (message.user and await self.permissions.is_operator(message.user))
 
     async def prepare(self, rows: Sequence[InboxEventRow]) -> None:
-        """Ready a claimed batch for `process`: their texts embedded in one call."""
+        """Ready a claimed batch for `decide`: their texts embedded in one call."""
         texts = [row.payload.get("text") for row in rows]
         try:
             await self.meanings.warm([clip(text) for text in texts if isinstance(text, str)])
-        except Exception:  # it only saves time: `process` meets and reports any failure
+        except Exception:  # it only saves time: `decide` meets and reports any failure
             log.warning("relay.prepare_failed", exc_info=True)
 
     async def decide(self, row: InboxEventRow) -> Decided:
