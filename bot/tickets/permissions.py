@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -29,6 +30,9 @@ class Permissions:
         self.club = club
         self._group_members = group_members
         self._cached: tuple[float, set[str]] | None = None
+        # One Slack call refreshes the group, however many checks find it stale at once
+        # (triage decides several messages side by side).
+        self._refreshing = asyncio.Lock()
 
     async def is_operator(self, user_id: str) -> bool:
         if self.club.is_operator(user_id):
@@ -44,10 +48,14 @@ class Permissions:
             raise NotAllowed()
 
     async def _members(self, group: str) -> set[str]:
-        now = time.monotonic()
-        if self._cached is not None and now - self._cached[0] < GROUP_CACHE_SECONDS:
+        stale_at = time.monotonic()
+        if self._cached is not None and stale_at - self._cached[0] < GROUP_CACHE_SECONDS:
             return self._cached[1]
-        assert self._group_members is not None
-        members = await self._group_members(group)
-        self._cached = (now, members)
-        return members
+        async with self._refreshing:
+            # A refresh that answered while this one waited serves it too.
+            if self._cached is not None and self._cached[0] >= stale_at:
+                return self._cached[1]
+            assert self._group_members is not None
+            members = await self._group_members(group)
+            self._cached = (time.monotonic(), members)
+            return members
