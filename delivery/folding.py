@@ -31,6 +31,11 @@ def linked_count(payload: dict[str, Any]) -> int:
     return int(payload.get("count", 1))
 
 
+def linked_details(payload: dict[str, Any]) -> list[str]:
+    """The conversations a LINKED line's payload names: all those folded into it, or its own."""
+    return list(payload.get("details", [payload["detail"]]))
+
+
 async def fold(database: Database, owner: str, rows: Rows) -> Rows:
     """`rows` less the notices a later one of the batch does (see the module doc); the
     folded lines' count is added to the last line of their ticket, which stays in place."""
@@ -52,7 +57,11 @@ async def fold(database: Database, owner: str, rows: Rows) -> Rows:
     if not done_by:
         return rows
     grown = {
-        group[-1]: group[-1].payload | {"count": sum(linked_count(row.payload) for row in group)}
+        group[-1]: group[-1].payload
+        | {
+            "count": sum(linked_count(row.payload) for row in group),
+            "details": [detail for row in group for detail in linked_details(row.payload)],
+        }
         for group in lines.values()
         if len(group) > 1
     }

@@ -20,7 +20,7 @@ from bot.tickets.domain import Status, ThreadRef, Ticket, TicketNotFound
 from bot.tickets.notices import LINKED, Notice
 from bot.tickets.reads import ReadOperations
 from delivery.batches import deliver_side_by_side, independent_runs
-from delivery.folding import fold, linked_count
+from delivery.folding import fold, linked_count, linked_details
 from delivery.posts import Posted, PostKey, post_once
 from delivery.retries import next_attempt
 from delivery.slack_calls import SlackCalls
@@ -236,9 +236,11 @@ class OutboxSender(DrainLoop):
         else:
             ticket = await self.tickets.get(payload["ticket_id"])
         targets = await self._reply_targets(ticket)
-        joined = ThreadRef.parse(payload["detail"]) if action == LINKED else None
-        if linked == 1 and joined is not None and targets == [(joined.channel, joined.thread_ts)]:
-            return  # the first Slack thread of a ticket begun elsewhere: its card says it
+        if action == LINKED:
+            # A target thread (the first of a ticket begun elsewhere) is told by its card.
+            linked -= sum(_thread_of(detail) in targets for detail in linked_details(payload))
+            if linked < 1:
+                return
         text = change_reply(ticket, payload["actor"], action, payload["detail"], linked)
         await self._reply_to(key, targets, text)
 
@@ -291,3 +293,8 @@ class OutboxSender(DrainLoop):
         except SlackApiError as exc:
             if exc.response.get("error") not in HARMLESS_REACTION_ERRORS:
                 raise
+
+
+def _thread_of(detail: str) -> tuple[str, str] | None:
+    thread = ThreadRef.parse(detail)  # as a reply target: (channel, thread_ts)
+    return (thread.channel, thread.thread_ts) if thread is not None else None

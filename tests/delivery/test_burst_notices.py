@@ -217,6 +217,31 @@ async def test_a_ticket_imported_from_elsewhere_hears_of_links_in_its_first_slac
     assert [p.get("thread_ts") for p in lines] == [thread_ts(0)], lines
 
 
+async def test_links_folded_into_one_line_count_only_the_conversations_other_than_its_own(
+    slack_stub: SlackStub, db_url: str, tmp_path: Path
+) -> None:
+    """A ticket begun outside Slack, its first Slack thread and three more linked before the
+    sender runs: one line in that first thread, counting the three, not itself."""
+    outage = "the internet is down, none of the sims can connect"
+    record = ticket_record(
+        1, linked_thread="ZD-4411", category="tech", title="Internet down", description=outage
+    )
+    settings = harness_settings(slack_stub, db_url)
+    async with open_harness(slack_stub, settings, start=False) as h:
+        await import_tickets(db_url, write_file(tmp_path, [record]), progress=False)
+        for n in range(4):
+            text = outage if n == 0 else OUTAGE_AGAIN
+            await h.post(customer_says(text, thread_ts(n), customer=f"cust_{n}"))
+        await h.runtime.triage_worker.drain()
+        await h.runtime.sender.drain()
+        [ticket] = await h.tickets()
+    lines = [p for p in slack_stub.calls("chat.postMessage") if LINKED.search(p.get("text", ""))]
+    assert len(ticket.linked_threads) == 5
+    assert [(p["thread_ts"], LINKED.search(p["text"])["count"]) for p in lines] == [
+        (thread_ts(0), "3")
+    ], lines
+
+
 def links_told(posts: list[Any], thread: str) -> int:
     """How many linked conversations the lines posted in `thread` speak of."""
     told = 0
