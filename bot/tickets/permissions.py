@@ -31,8 +31,9 @@ class Permissions:
         self._group_members = group_members
         self._cached: tuple[float, set[str]] | None = None
         # One Slack call refreshes the group, however many checks find it stale at once
-        # (triage decides several messages side by side).
-        self._refreshing = asyncio.Lock()
+        # (triage decides several messages side by side); its answer, or its failure,
+        # reaches them all together.
+        self._refresh: asyncio.Task[set[str]] | None = None
 
     async def is_operator(self, user_id: str) -> bool:
         if self.club.is_operator(user_id):
@@ -48,14 +49,20 @@ class Permissions:
             raise NotAllowed()
 
     async def _members(self, group: str) -> set[str]:
-        stale_at = time.monotonic()
-        if self._cached is not None and stale_at - self._cached[0] < GROUP_CACHE_SECONDS:
+        if self._cached is not None and time.monotonic() - self._cached[0] < GROUP_CACHE_SECONDS:
             return self._cached[1]
-        async with self._refreshing:
-            # A refresh that answered while this one waited serves it too.
-            if self._cached is not None and self._cached[0] >= stale_at:
-                return self._cached[1]
-            assert self._group_members is not None
-            members = await self._group_members(group)
-            self._cached = (time.monotonic(), members)
-            return members
+        if self._refresh is None or self._refresh.done():  # done: its checks all cancelled
+            self._refresh = asyncio.ensure_future(self._ask(group))
+        refresh = self._refresh
+        try:
+            # Shielded: a check cancelled (its request gone) leaves the others their answer.
+            return await asyncio.shield(refresh)
+        finally:
+            if self._refresh is refresh and refresh.done():
+                self._refresh = None
+
+    async def _ask(self, group: str) -> set[str]:
+        assert self._group_members is not None
+        members = await self._group_members(group)
+        self._cached = (time.monotonic(), members)
+        return members

@@ -42,3 +42,26 @@ async def test_simultaneous_checks_on_a_stale_group_ask_slack_once(
     again = await asyncio.gather(*(permissions.is_operator(user) for user in users))
     assert again == [True, False] * 4
     assert group.asked == 2
+
+
+class FailingGroup(SlowGroup):
+    """Slack fails after the pause (a timeout, say)."""
+
+    async def __call__(self, group: str) -> set[str]:
+        await super().__call__(group)
+        raise TimeoutError("usergroups.users.list timed out")
+
+
+async def test_a_failing_refresh_fails_every_waiting_check_at_once() -> None:
+    group = FailingGroup()
+    permissions = Permissions(load_club_config(TEST_CONFIG), group)
+    started = asyncio.get_running_loop().time()
+    answers = await asyncio.gather(
+        *(permissions.is_operator("U_IN_GROUP") for _ in range(8)), return_exceptions=True
+    )
+    assert all(isinstance(answer, TimeoutError) for answer in answers), answers
+    assert group.asked == 1
+    assert asyncio.get_running_loop().time() - started < 0.3  # one pause, not eight in a row
+    with pytest.raises(TimeoutError):  # the next check asks again
+        await permissions.is_operator("U_IN_GROUP")
+    assert group.asked == 2
