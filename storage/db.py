@@ -156,13 +156,18 @@ class Database:
         return self.engine.execution_options(postgresql_readonly=True)
 
     @asynccontextmanager
-    async def unit_of_work(self, *, urgent: bool = False) -> AsyncIterator[UnitOfWork]:
+    async def unit_of_work(
+        self, *, urgent: bool = False, after_acks: bool = False
+    ) -> AsyncIterator[UnitOfWork]:
         """A session in a transaction: committed on success, rolled back on any error.
-        `urgent` (a relay ack's insert) goes before the other writers waiting on SQLite."""
+        `urgent` (a relay ack's insert) goes before the other writers waiting on SQLite;
+        `after_acks` (triage) waits for a lull in the acks first (storage/write_gate.py)."""
         if self._write_gate is None:
             async with self._sessions() as session, session.begin():
                 yield session
             return
+        if after_acks:
+            await self._write_gate.lull()
         async with (
             self._write_gate.held(urgent=urgent),
             self._sessions() as session,

