@@ -21,8 +21,9 @@ from contextlib import asynccontextmanager
 
 #: A lull: this long since an urgent writer came.
 LULL_S = 0.01
-#: A writer waits for a lull this long at most, so a steady stream of acks never starves it.
-LULL_PATIENCE_S = 0.05
+#: A writer waits for a lull this long at most, so a steady stream of acks never starves it
+#: (a 5,000-message burst acked 436 msg/s with 0.05 s here, 507 with 0.2 s).
+LULL_PATIENCE_S = 0.2
 
 
 class WriteGate:
