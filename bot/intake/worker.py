@@ -4,8 +4,10 @@ retried a few times, then left failed with its error (never silently dropped).""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+from collections.abc import AsyncGenerator
 
 from bot.drain_loop import DrainLoop
 from bot.holds import Holds
@@ -55,30 +57,39 @@ class TriageWorker(DrainLoop):
         attempt within milliseconds of a passing outage."""
         await self.presence.ensure_registered()
         await self._release()
-        handled = 0
+        handled: list[int] = []
         claimed: list[int] = []
         failed: list[Failure] = []
+        try:
+            fail = functools.partial(self._failed, failed)
+            async with contextlib.aclosing(self._prepared(batch, claimed, handled)) as batches:
+                await in_order_ahead(batches, conversation, self.relay.decide, self.relay.act, fail)
+            return sum(handled)
+        finally:
+            failed_ids = {row.id for row, _, _ in failed}
+            self._held.release(row_id for row_id in claimed if row_id not in failed_ids)
+            self._unreleased += failed
+            await self._release()
+
+    async def _prepared(
+        self, batch: int, claimed: list[int], handled: list[int]
+    ) -> AsyncGenerator[list[InboxEventRow], None]:
+        """Claimed batches, each prepared (embedded, in a thread) while the one before it is
+        triaged; `handled` gets each one's size as it is handed out."""
         ready: asyncio.Task[None] | None = None
         try:
             rows = await self._claim(batch, claimed)
             while rows:
                 ready = ready or asyncio.create_task(self.relay.prepare(rows))
                 await ready
-                # The next batch is embedded (in a thread) while this one is triaged.
                 upcoming = await self._claim(batch, claimed)
                 ready = asyncio.create_task(self.relay.prepare(upcoming)) if upcoming else None
-                fail = functools.partial(self._failed, failed)
-                await in_order_ahead(rows, conversation, self.relay.decide, self.relay.act, fail)
-                handled += len(rows)
+                handled.append(len(rows))
+                yield rows
                 rows = upcoming
-            return handled
         finally:
             if ready is not None and not ready.done():
                 ready.cancel()
-            failed_ids = {row.id for row, _, _ in failed}
-            self._held.release(row_id for row_id in claimed if row_id not in failed_ids)
-            self._unreleased += failed
-            await self._release()
 
     @staticmethod
     def _failed(failed: list[Failure], row: InboxEventRow, exc: Exception) -> None:

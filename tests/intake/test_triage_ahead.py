@@ -9,7 +9,8 @@ import asyncio
 import json
 import threading
 import time
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,6 +22,8 @@ from tests.support.app_harness import RELAY, harness_settings, llm_harness_setti
 from tests.support.openai_stub import OpenAIStub
 from tests.support.relay import customer_says
 
+Item = TypeVar("Item")
+
 THINK_S = 0.3
 THREAD = "1732550300.000100"
 PROBLEMS = [
@@ -29,6 +32,11 @@ PROBLEMS = [
     "the net in bay 3 has a big hole",
     "the screen in bay 4 is ripped",
 ]
+
+
+async def batches(*each: list[Item]) -> AsyncIterator[list[Item]]:
+    for batch in each:
+        yield batch
 
 
 class ThinkingLLM:
@@ -119,7 +127,11 @@ async def test_acts_follow_the_batch_order_and_a_failure_stops_only_its_own_item
         acted.append(item)
 
     await in_order_ahead(
-        [0, 1, 2, 3, 4], lambda item: item, decide, act, lambda item, _: failures.append(item)
+        batches([0, 1, 2], [3, 4]),
+        lambda item: item,
+        decide,
+        act,
+        lambda item, _: failures.append(item),
     )
     assert acted == [0, 1, 3, 4]
     assert failures == [2]
@@ -138,9 +150,41 @@ async def test_an_item_is_decided_only_after_the_one_before_it_in_its_lane_is_do
         await asyncio.sleep(0.01)
         log.append(f"act {item}")
 
-    await in_order_ahead(["a1", "b1", "a2"], lambda item: item[0], decide, act, print)
+    await in_order_ahead(batches(["a1", "b1", "a2"]), lambda item: item[0], decide, act, print)
     assert log.index("decide a2") > log.index("act a1")
     assert log.index("decide b1") < log.index("act a1")
+
+
+async def test_the_next_batch_is_decided_while_the_last_items_of_one_are_acted_on() -> None:
+    """Taken only once a batch is done, each batch would start with no act ready; and no
+    more than the backlog's worth is taken ahead of the acts."""
+    log: list[str] = []
+    most_waiting = 0
+    waiting = 0
+
+    async def counted(*each: list[int]) -> AsyncIterator[list[int]]:
+        nonlocal waiting, most_waiting
+        async for batch in batches(*each):
+            waiting += len(batch)
+            most_waiting = max(most_waiting, waiting)
+            yield batch
+
+    async def decide(item: int) -> int:
+        log.append(f"decide {item}")
+        return item
+
+    async def act(item: int) -> None:
+        nonlocal waiting
+        await asyncio.sleep(0.01)
+        log.append(f"act {item}")
+        waiting -= 1
+
+    first, second, third = list(range(6)), list(range(6, 12)), list(range(12, 18))
+    await in_order_ahead(counted(first, second, third), lambda i: i, decide, act, print, 2, 3)
+    assert [entry for entry in log if entry.startswith("act")] == [f"act {i}" for i in range(18)]
+    assert log.index("decide 6") < log.index("act 5")
+    assert log.index("decide 6") > log.index("act 2")  # taken when 3 were left: 3, 4, 5
+    assert most_waiting <= 6 + 3
 
 
 async def test_an_error_beyond_an_item_stops_the_batch_with_nothing_left_running() -> None:
@@ -159,7 +203,7 @@ async def test_an_error_beyond_an_item_stops_the_batch_with_nothing_left_running
         raise RuntimeError("the failure could not be recorded")
 
     with pytest.raises(ExceptionGroup):
-        await in_order_ahead([0, 1, 2], lambda item: item, decide, act, failed)
+        await in_order_ahead(batches([0, 1, 2]), lambda item: item, decide, act, failed)
     await asyncio.sleep(0.1)
     assert acted == []
 
