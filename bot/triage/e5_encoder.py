@@ -7,8 +7,7 @@ model was triage's ceiling below 50 messages a second on two cores. The vectors 
 the engine's to a cosine of 0.999+ (tests/triage/test_e5_encoder.py): the engine rounds
 the activations to 8 bits, this does not.
 
-One BLAS thread: the model's thread runs below the event loop's priority (embedding.py),
-and BLAS workers started elsewhere would not.
+In serve it runs in a process of its own (model_worker.py says why and how).
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from threadpoolctl import threadpool_limits
 
 from bot.triage.e5_file import BLOCK, Q4_BLOCK, Floats, Reader, dequantize, open_model
 
@@ -94,7 +92,6 @@ class E5Encoder:
         # The layers are unpacked: their 4-bit pages need not stay in memory (the words'
         # rows come back as they are read).
         self._file.madvise(mmap.MADV_DONTNEED)
-        threadpool_limits(limits=1, user_api="blas")
 
     def _array(self, name: str, dtype: np.dtype[np.void] | str, count: int) -> NDArray[Any]:
         return Reader(self._file, self._offsets[name]).array(dtype, count)

@@ -6,24 +6,23 @@ Its forward pass is ours, in numpy (bot/triage/e5_encoder.py says why).
 model file unreadable) it logs that once and answers None, and triage runs on the
 rules alone (`/healthz` says so through `embedder_problem()`).
 
-The model runs on a thread of its own: BLAS and numpy release the GIL while they compute,
-so the event loop keeps acking (the tokenizer, in Python, holds it about 1 ms a message).
+The model runs in a process of its own (model_worker.py), with a GIL of its own: the
+event loop keeps acking, and the model is not held up waiting for the loop's GIL.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+
+from bot.triage.model_worker import ModelProcess
 
 log = logging.getLogger("clubos.triage.embedding")
 
@@ -32,9 +31,6 @@ DIMENSIONS = 384
 MAX_CHARS = 2_000
 #: Texts whose vectors are kept (1.5 KiB each).
 RECENT_TEXTS = 4_096
-#: The model's thread yields the CPU to the event loop's: under a burst the loop acks Slack
-#: (which retries after 3 s) and the model catches up after it.
-MODEL_NICENESS = 10
 
 Vectors = NDArray[np.float32]
 
@@ -62,11 +58,7 @@ class E5Embedder:
     or in a batch)."""
 
     def __init__(self, keep: int = RECENT_TEXTS) -> None:
-        # deferred: 80 MB of weights are unpacked on first use
-        from bot.triage.e5_encoder import E5Encoder
-        from bot.triage.e5_file import shipped_model
-
-        self._model = E5Encoder(shipped_model())
+        self._model = _model_process()
         # The kept vectors have a lock of their own: a text already embedded never waits
         # for a batch.
         self._recent_lock = threading.Lock()
@@ -80,7 +72,7 @@ class E5Embedder:
         with self._recent_lock:
             missing = [text for text in dict.fromkeys(clipped) if text not in self._recent]
         if missing:
-            rows = _model_thread.submit(self._model.query, missing).result()
+            rows = self._model.query(missing)
             vectors = np.asarray(rows, dtype=np.float32).reshape(len(missing), DIMENSIONS)
         with self._recent_lock:
             if missing:
@@ -93,25 +85,19 @@ class E5Embedder:
         return answer
 
 
-def _yield_cpu() -> None:
-    """Lower this thread's CPU priority below the process's (its BLAS runs on this thread
-    alone, e5_encoder.py). Relative: a service started niced
-    keeps its loop above its model. Linux only: there nice() changes the calling thread
-    alone; elsewhere it would lower the whole process."""
-    if sys.platform == "linux":
-        try:
-            os.nice(MODEL_NICENESS)
-        except OSError:
-            log.warning("triage.embedding_priority_unchanged")
-
-
-# One thread runs the process's one model: one core for it, the other for the event loop.
-_model_thread = ThreadPoolExecutor(
-    max_workers=1, thread_name_prefix="embedding-model", initializer=_yield_cpu
-)
+_model: ModelProcess | None = None
 _loaded: Embedder | None = None
 _problem: str | None = None
-_load_lock = threading.Lock()
+_load_lock = threading.RLock()  # load_embedder holds it while the model starts
+
+
+def _model_process() -> ModelProcess:
+    """The process's one model process (every embedder shares it), started on first call."""
+    global _model
+    with _load_lock:
+        if _model is None:
+            _model = ModelProcess()
+        return _model
 
 
 def load_embedder() -> Embedder | None:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.tickets.domain import Priority
-from bot.triage import triage_rules
+from bot.triage.engine import triage_rules
 from bot.triage.types import TriageDecision, TriageInput
 from tests.support import openai_stub as ai
 from tests.support.openai_stub import Behaviour, JsonDict

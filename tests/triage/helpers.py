@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.tickets.domain import Category, Priority, Ticket, TicketDraft
-from bot.triage import triage_rules
+from bot.triage.engine import triage_rules
 from bot.triage.llm import LlmAnswer
 from bot.triage.training import CORPUS_DIR
 from bot.triage.types import Backend, TriageDecision, TriageInput

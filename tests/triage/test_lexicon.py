@@ -10,8 +10,9 @@ from importlib import resources
 import pytest
 
 from bot.triage import lexicon as lx
-from bot.triage import patterns, triage_rules
+from bot.triage import patterns
 from bot.triage.analysis import analyse
+from bot.triage.engine import triage_rules
 from bot.triage.scoring import load_examples
 from bot.triage.types import TriageInput
 from tests.support.paths import REPO

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.triage import sop_gate, triage, triage_rules
+from bot.triage import sop_gate
+from bot.triage.engine import triage, triage_rules
 from bot.triage.types import TriageInput
 from tests.triage.helpers import (
     CRITICAL,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.triage import triage_rules
+from bot.triage.engine import triage_rules
 from bot.triage.scoring import load_examples
 from bot.triage.subjects import parse_vocabulary
 from bot.triage.titles import MAX_TITLE

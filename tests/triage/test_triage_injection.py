@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from bot.tickets.domain import Category, Priority
-from bot.triage import triage, triage_rules
+from bot.triage.engine import triage, triage_rules
 from bot.triage.policy import MAX_TITLE
 from bot.triage.types import Backend, TriageDecision, TriageInput
 from tests.support import openai_stub as ai

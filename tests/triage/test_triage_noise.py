@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.triage import RulesClassifier, triage
+from bot.triage.engine import triage
 from bot.triage.llm import LlmClassifier, build_client
 from bot.triage.local import build_local
 from bot.triage.noise import is_clear_noise
+from bot.triage.rules import RulesClassifier
 from bot.triage.scoring import load_examples
 from bot.triage.types import MAX_TRIAGE_CHARS, Backend, NoiseFilter, TriageInput
 from tests.support import openai_stub as ai

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.triage import RulesClassifier, classify_text, triage, triage_rules
+from bot.triage.engine import triage, triage_rules
+from bot.triage.rules import RulesClassifier, classify_text
 from bot.triage.scoring import load_examples
 from bot.triage.types import (
     MAX_HISTORY,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.tickets.domain import Priority
-from bot.triage import triage_rules
+from bot.triage.engine import triage_rules
 from bot.triage.scoring import (
     Example,
     ExampleError,
