@@ -187,7 +187,9 @@ def open_model(path: Path) -> tuple[mmap.mmap, Shape, Vocabulary, dict[str, int]
     reader = Reader(data, 8)
     hidden, layers, heads, wide, vocabulary_size, positions, types = map(int, reader.take("7i"))
     (epsilon,) = reader.take("f")
-    reader.take("i")  # the block size, always 32
+    (block,) = reader.take("i")
+    if block != BLOCK:  # the 4-bit layout (Q4_BLOCK) is read for blocks of BLOCK weights
+        raise ValueError(f"{path}: blocks of {block} weights, not {BLOCK}")
     shape = Shape(hidden, layers, heads, wide, vocabulary_size, positions, types, float(epsilon))
     vocabulary = Vocabulary(reader)
     (tensors,) = reader.take("i")
