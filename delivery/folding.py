@@ -65,7 +65,7 @@ async def fold(database: Database, owner: str, rows: Rows) -> Rows:
         for group in lines.values()
         if len(group) > 1
     }
-    async with database.unit_of_work() as session:
+    async with database.unit_of_work(after_acks=True) as session:
         outbox = OutboxRepository(session)
         for row_id, by in done_by.items():
             await outbox.mark_sent(row_id, owner, {"folded_into": by.id})

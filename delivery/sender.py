@@ -61,9 +61,10 @@ class OutboxSender(DrainLoop):
         await self.presence.ensure_registered()
         handled = 0
         claimed: list[int] = []
+        writing = self.database.unit_of_work  # after_acks: Slack times the acks, not notices
         try:
             while True:
-                async with self._held.claiming, self.database.unit_of_work() as session:
+                async with self._held.claiming, writing(after_acks=True) as session:
                     rows = await OutboxRepository(session).claim_due(
                         batch, self.presence.owner, self._held.ids()
                     )
@@ -84,12 +85,11 @@ class OutboxSender(DrainLoop):
             self._held.release(claimed)
 
     async def _mark_sent(self, row_ids: list[int]) -> None:
-        """The batch's deliveries recorded in one transaction, not one each: a notice is
-        two or three Slack calls and SQLite has one writer, which triage waits for. Should
-        the process die first, each row is retried as possibly posted (`PostKey.retried`),
-        so it is looked for before it is posted again."""
+        """The batch's deliveries recorded in one transaction (SQLite has one writer).
+        Should the process die first, each row is retried as possibly posted
+        (`PostKey.retried`), so it is looked for before it is posted again."""
         if row_ids:
-            async with self.database.unit_of_work() as session:
+            async with self.database.unit_of_work(after_acks=True) as session:
                 await OutboxRepository(session).mark_all_sent(row_ids, self.presence.owner)
 
     async def _deliver(self, row: OutboxMessageRow, *, delivered: list[int]) -> None:
@@ -114,11 +114,10 @@ class OutboxSender(DrainLoop):
             delivered.append(row.id)
 
     async def _supersede_refreshes(self, row_id: int, ticket_number: int) -> None:
-        """This refresh renders the ticket as it is after every change committed so far, so
-        the refreshes those changes queued are done by it: a burst of thirty reports linked
-        to one ticket updates each card copy once or twice, not thirty times (chat.update
-        is rate limited, and each refresh updates every copy)."""
-        async with self.database.unit_of_work() as session:
+        """This refresh renders the ticket after every change committed so far, so it does
+        the refreshes those changes queued: thirty reports linked to one ticket update each
+        card copy once or twice, not thirty times (chat.update is rate limited)."""
+        async with self.database.unit_of_work(after_acks=True) as session:
             await OutboxRepository(session).supersede(
                 Notice.REFRESH_CARDS.value, ticket_number, row_id
             )
@@ -210,7 +209,7 @@ class OutboxSender(DrainLoop):
         self, ticket_number: int, kind: str, posted: Posted, thread_ts: str | None
     ) -> None:
         """Where a message of the ticket is, once (a retry may find one recorded before)."""
-        async with self.database.unit_of_work() as session:
+        async with self.database.unit_of_work(after_acks=True) as session:
             await OutboxRepository(session).record_message(
                 ticket_number, kind, posted.channel, posted.ts, thread_ts
             )

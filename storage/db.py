@@ -161,15 +161,14 @@ class Database:
     ) -> AsyncIterator[UnitOfWork]:
         """A session in a transaction: committed on success, rolled back on any error.
         `urgent` (a relay ack's insert) goes before the other writers waiting on SQLite;
-        `after_acks` (triage) waits for a lull in the acks first (storage/write_gate.py)."""
+        `after_acks` (triage, the sender) takes turns behind the acks while they flow
+        (storage/write_gate.py)."""
         if self._write_gate is None:
             async with self._sessions() as session, session.begin():
                 yield session
             return
-        if after_acks:
-            await self._write_gate.lull()
         async with (
-            self._write_gate.held(urgent=urgent),
+            self._write_gate.held(urgent=urgent, after_acks=after_acks),
             self._sessions() as session,
             session.begin(),
         ):

@@ -7,9 +7,13 @@ ack's insert sleeps behind triage and the sender. Inside one process the gate ha
 lock over the moment it is free, acks first; other processes on the same file still meet
 SQLite's busy timeout, as before.
 
-A writer may also wait for a lull in the acks before it queues (`lull`): triage's writes,
-which Slack does not time, let a burst of acks go first instead of holding the lock
-between them.
+A writer may also come after the acks (`after_acks`: triage's and the sender's writes, which
+Slack does not time). While acks flow, such writers take turns: each goes once a lull
+comes (no ack for `LULL_S`), or once it has waited `ACKS_SHARE` times as long as the one
+before it held the gate, so they hold it a quarter of a burst at most. Each waiting on its
+own (each act waited for a lull, 0.2 s at most) let triage's acts and the sender's writes
+hold the gate ~80% of a 5,000-message burst of acks, in turns of ~25 ms each: a busy loop
+is slow to bring every hop of a transaction back.
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-#: A lull: this long since an urgent writer came.
+#: A lull: this long since an urgent writer came or wrote, and none waiting.
 LULL_S = 0.01
-#: A writer waits for a lull this long at most, so a steady stream of acks never starves it
-#: (a 5,000-message burst acked 436 msg/s with 0.05 s here, 507 with 0.2 s).
-LULL_PATIENCE_S = 0.2
+#: While acks flow, a writer after them waits this many times as long as the one before
+#: it held the gate.
+ACKS_SHARE = 3.0
 
 
 class WriteGate:
@@ -35,18 +39,49 @@ class WriteGate:
         self._urgent: deque[asyncio.Future[None]] = deque()
         self._normal: deque[asyncio.Future[None]] = deque()
         self._last_urgent = float("-inf")
+        self._urgent_in = 0  # urgent writers waiting for the gate or holding it
+        self._after_acks = AfterAcks(self)
 
-    async def lull(self, gap: float = LULL_S, patience: float = LULL_PATIENCE_S) -> None:
-        """Return once no urgent writer has come for `gap` seconds, or after `patience`."""
-        loop = asyncio.get_running_loop()
-        give_up = loop.time() + patience
-        while (wait := min(self._last_urgent + gap, give_up) - loop.time()) > 0:
-            await asyncio.sleep(wait)
+    def urgent_coming(self) -> None:
+        """An urgent writer is on its way (an ack, before its insert joins a batch)."""
+        self._last_urgent = asyncio.get_running_loop().time()
+
+    def acks_flow(self, now: float) -> bool:
+        return self._urgent_in > 0 or now - self._last_urgent < LULL_S
+
+    def next_lull(self) -> float:
+        return self._last_urgent + LULL_S
 
     @asynccontextmanager
-    async def held(self, *, urgent: bool = False) -> AsyncIterator[None]:
+    async def held(self, *, urgent: bool = False, after_acks: bool = False) -> AsyncIterator[None]:
+        """The gate, for one writer at a time: `urgent` ones (acks) first; `after_acks`
+        ones in turns behind the acks while acks flow."""
+        loop = asyncio.get_running_loop()
         if urgent:
-            self._last_urgent = asyncio.get_running_loop().time()
+            self.urgent_coming()
+            self._urgent_in += 1
+            try:
+                async with self._taken(urgent=True):
+                    yield
+            finally:
+                self._urgent_in -= 1
+                self.urgent_coming()
+            return
+        if not after_acks:
+            async with self._taken(urgent=False):
+                yield
+            return
+        await self._after_acks.turn()
+        since = None
+        try:
+            async with self._taken(urgent=False):
+                since = loop.time()
+                yield
+        finally:
+            self._after_acks.done(0.0 if since is None else loop.time() - since)
+
+    @asynccontextmanager
+    async def _taken(self, urgent: bool) -> AsyncIterator[None]:
         if self._held:
             await self._wait(self._urgent if urgent else self._normal)
         else:
@@ -77,3 +112,59 @@ class WriteGate:
                     turn.set_result(None)
                     return
         self._held = False
+
+
+class AfterAcks:
+    """The turns of a gate's writers after acks: one at a time, each when a lull comes or
+    when the acks have had `ACKS_SHARE` times the last one's hold of the gate."""
+
+    def __init__(self, gate: WriteGate) -> None:
+        self._gate = gate
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._out = False  # a writer has its turn and has not finished it
+        self._next_turn = float("-inf")  # while acks flow, no turn before this
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def turn(self) -> None:
+        """Wait for this writer's turn; call `done` after it, whatever happens."""
+        if not self._out and not self._waiting and self._may_go():
+            self._out = True
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        self._arm()
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.done(0.0)  # given its turn as it was cancelled: pass it on
+            elif turn in self._waiting:
+                self._waiting.remove(turn)
+            raise
+
+    def done(self, held_for: float) -> None:
+        self._out = False
+        self._next_turn = asyncio.get_running_loop().time() + ACKS_SHARE * held_for
+        self._arm()
+
+    def _may_go(self) -> bool:
+        now = asyncio.get_running_loop().time()
+        return not self._gate.acks_flow(now) or now >= self._next_turn
+
+    def _arm(self) -> None:
+        """Give the next waiter its turn, or wake up when it may have it."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        while self._waiting and not self._out:
+            if not self._may_go():
+                loop = asyncio.get_running_loop()
+                lull = self._gate.next_lull()
+                # Acks waiting for the gate are no lull: then only the turn's time counts.
+                at = self._next_turn if lull <= loop.time() else min(lull, self._next_turn)
+                self._timer = loop.call_at(at, self._arm)
+                return
+            turn = self._waiting.popleft()
+            if not turn.done():
+                self._out = True
+                turn.set_result(None)
