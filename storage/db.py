@@ -55,7 +55,7 @@ def create_engine(
     """
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
-    engine = create_async_engine(url, **_sqlite_options(url) | kwargs)
+    engine = create_async_engine(url, **_sqlite_options(url, read_only) | kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -84,11 +84,12 @@ def create_engine(
     return engine
 
 
-def _sqlite_options(url: str) -> dict[str, Any]:
-    """The driver with one trip to its thread a statement (storage.sqlite_driver), and on
-    a file the pool that keeps SQLITE_POOL connections."""
+def _sqlite_options(url: str, read_only: bool) -> dict[str, Any]:
+    """The driver with one trip to its thread a statement (storage.sqlite_driver), none in
+    a write transaction on a file; on a file the pool that keeps SQLITE_POOL connections."""
+    inline_writes = is_sqlite_file(url) and not read_only
     options: dict[str, Any] = {
-        "module": one_hop_dbapi(),
+        "module": one_hop_dbapi(inline_writes=inline_writes),
         "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S},
     }
     return options | SQLITE_POOL if is_sqlite_file(url) else options

@@ -1,11 +1,13 @@
 """On SQLite every call on a connection is a trip to aiosqlite's thread and back through
-the event loop. A statement is one trip (not a cursor opened, executed, fetched and closed
-in four), a connection given back after a commit is not rolled back again, and the pool
+the event loop. A read's statement is one trip (not a cursor opened, executed, fetched and
+closed in four); a write transaction's statements and commit make none once BEGIN IMMEDIATE
+has the lock; a connection given back after a commit is not rolled back again, and the pool
 keeps the connections a busy process uses instead of opening and closing them."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from bot.tickets.domain import Category, Priority, Source, TicketDraft
 from bot.tickets.service import TicketService
 from storage.db import SQLITE_POOL, Database
 from storage.migrate import upgrade
+from tests.support.loop_ticks import loop_ticks
 
 DRAFT = TicketDraft(
     title="Mat torn", category=Category.FACILITIES, priority=Priority.LOW, location="Truro"
@@ -46,19 +49,50 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield seen
 
 
-async def test_a_select_and_an_insert_are_one_trip_each(
+async def test_a_write_transaction_is_one_trip_and_a_read_one_a_statement(
     sqlite_db: Database, trips: list[str]
 ) -> None:
-    async with sqlite_db.unit_of_work() as session:  # opens the connection: pragmas
+    async with sqlite_db.unit_of_work() as session:  # opens the connections: pragmas
+        await session.execute(text("SELECT 1"))
+    async with sqlite_db.reading() as session:
         await session.execute(text("SELECT 1"))
     trips.clear()
     async with sqlite_db.unit_of_work() as session:
         rows = (await session.execute(text("SELECT name FROM sqlite_master"))).all()
         await session.execute(text("INSERT INTO counters (name, value) VALUES ('trip', 1)"))
     assert rows
-    # BEGIN IMMEDIATE, the select, the insert, the commit: no cursor opened or closed
-    # apart, and no rollback of a connection that committed.
-    assert trips == ["_run", "_run", "_run", "commit"]
+    # BEGIN IMMEDIATE only: the select, the insert and the commit ran on the loop's
+    # thread, and a connection that committed is not rolled back.
+    assert trips == ["_run"]
+    trips.clear()
+    async with sqlite_db.reading() as session:
+        (await session.execute(text("SELECT value FROM counters WHERE name = 'trip'"))).one()
+    # A reader's BEGIN, select and commit, each one trip: no cursor opened or closed apart.
+    assert trips == ["_run", "_run", "commit"]
+
+
+async def test_a_write_transaction_waiting_for_another_process_does_not_hold_up_the_loop(
+    sqlite_db: Database,
+) -> None:
+    """BEGIN IMMEDIATE waits for another connection's write lock in aiosqlite's thread; the
+    loop goes on meanwhile, and the unit of work writes once the lock is given back."""
+    path = sqlite_db.url.split("///", 1)[1]
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def write() -> None:
+        async with sqlite_db.unit_of_work() as session:
+            await session.execute(text("INSERT INTO counters (name, value) VALUES ('w', 1)"))
+
+    async with loop_ticks() as ticks:
+        writing = asyncio.create_task(write())
+        await asyncio.sleep(0.3)
+        assert not writing.done() and ticks.count >= 10, ticks
+        other.execute("COMMIT")
+        other.close()
+        await asyncio.wait_for(writing, timeout=5)
+    async with sqlite_db.reading() as session:
+        assert (await session.execute(text("SELECT value FROM counters WHERE name = 'w'"))).one()
 
 
 async def test_an_uncommitted_transaction_is_still_rolled_back(sqlite_db: Database) -> None:

@@ -4,7 +4,6 @@ its weights cannot be used; the embedding off the event loop."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -19,6 +18,7 @@ from bot.triage.heads import WEIGHTS_PATH, ModelReading
 from bot.triage.local import LocalClassifier, build_local, combine
 from bot.triage.rules import classify_text
 from bot.triage.types import Backend, TriageInput
+from tests.support.loop_ticks import loop_ticks
 from tests.triage.helpers import FAC, HIGH, MEDIUM, TECH, assert_no_ticket, assert_ticket
 from tests.triage.local_support import CachingEmbedder, decide
 
@@ -178,15 +178,6 @@ class SlowEmbedder:
 
 async def test_the_embedding_runs_off_the_event_loop(embedder: CachingEmbedder) -> None:
     slow = LocalClassifier(SlowEmbedder(), build_local(embedder).heads)
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    ticker = asyncio.create_task(tick())
-    await slow.classify(TriageInput(text="x" * 40_000))
-    ticker.cancel()
-    assert ticks >= 10, "the event loop was blocked while the message was embedded"
+    async with loop_ticks() as ticks:
+        await slow.classify(TriageInput(text="x" * 40_000))
+    assert ticks.count >= 10, "the event loop was blocked while the message was embedded"
