@@ -8,9 +8,9 @@ lock over the moment it is free, acks first; other processes on the same file st
 SQLite's busy timeout, as before.
 
 A writer may also come after the acks (`after_acks`: triage's and the sender's writes, which
-Slack does not time). While acks flow, such writers take turns: each goes once a lull
-comes (no ack for `LULL_S`), or once it has waited `ACKS_SHARE` times as long as the one
-before it held the gate, so they hold it a quarter of a burst at most. Each waiting on its
+Slack does not time). In a lull (no ack for `LULL_S`) they go as any writer; while acks
+flow they take turns: each once it has waited `ACKS_SHARE` times as long as the one before
+it held the gate, so they hold it a quarter of a burst at most. Each waiting on its
 own (each act waited for a lull, 0.2 s at most) let triage's acts and the sender's writes
 hold the gate ~80% of a 5,000-message burst of acks, in turns of ~25 ms each: a busy loop
 is slow to bring every hop of a transaction back.
@@ -115,20 +115,21 @@ class WriteGate:
 
 
 class AfterAcks:
-    """The turns of a gate's writers after acks: one at a time, each when a lull comes or
-    when the acks have had `ACKS_SHARE` times the last one's hold of the gate."""
+    """The turns of a gate's writers after acks. In a lull they all go (to the gate's queue,
+    in order); while acks flow, one at a time, each once the acks have had `ACKS_SHARE`
+    times the last one's hold of the gate."""
 
     def __init__(self, gate: WriteGate) -> None:
         self._gate = gate
         self._waiting: deque[asyncio.Future[None]] = deque()
-        self._out = False  # a writer has its turn and has not finished it
+        self._out = 0  # writers given their turn that have not finished it
         self._next_turn = float("-inf")  # while acks flow, no turn before this
         self._timer: asyncio.TimerHandle | None = None
 
     async def turn(self) -> None:
         """Wait for this writer's turn; call `done` after it, whatever happens."""
-        if not self._out and not self._waiting and self._may_go():
-            self._out = True
+        if not self._waiting and self._may_go(asyncio.get_running_loop().time()):
+            self._out += 1
             return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append(turn)
@@ -143,28 +144,31 @@ class AfterAcks:
             raise
 
     def done(self, held_for: float) -> None:
-        self._out = False
+        self._out -= 1
         self._next_turn = asyncio.get_running_loop().time() + ACKS_SHARE * held_for
         self._arm()
 
-    def _may_go(self) -> bool:
-        now = asyncio.get_running_loop().time()
-        return not self._gate.acks_flow(now) or now >= self._next_turn
+    def _may_go(self, now: float) -> bool:
+        if not self._gate.acks_flow(now):
+            return True
+        return not self._out and now >= self._next_turn
 
     def _arm(self) -> None:
-        """Give the next waiter its turn, or wake up when it may have it."""
+        """Give the waiters their turns, or wake up when the next may have it."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        while self._waiting and not self._out:
-            if not self._may_go():
-                loop = asyncio.get_running_loop()
-                lull = self._gate.next_lull()
-                # Acks waiting for the gate are no lull: then only the turn's time counts.
-                at = self._next_turn if lull <= loop.time() else min(lull, self._next_turn)
-                self._timer = loop.call_at(at, self._arm)
-                return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        while self._waiting and self._may_go(now):
             turn = self._waiting.popleft()
             if not turn.done():
-                self._out = True
+                self._out += 1
                 turn.set_result(None)
+        if self._waiting:
+            lull = self._gate.next_lull()
+            # Acks waiting for the gate or in it are no lull: look again a lull later.
+            at = lull if lull > now else now + LULL_S
+            if not self._out:
+                at = min(at, self._next_turn)
+            self._timer = loop.call_at(at, self._arm)

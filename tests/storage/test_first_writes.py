@@ -176,6 +176,47 @@ async def test_an_ack_that_comes_while_a_writer_after_acks_waits_goes_first() ->
     assert order == ["act 1", "ack 1", "ack 2", "ack 3", "ack 4", "act 2"]
 
 
+@pytest.mark.usefixtures("wide_lull")
+async def test_once_the_acks_stop_the_writers_waiting_after_them_go_without_turns() -> None:
+    """Two writers wait behind a third while acks flow; the lull after the last ack (0.2 s
+    here) comes before the next turn (0.3 s after the third's hold of 0.1 s), and both go
+    then, one right after the other."""
+    gate, turns = WriteGate(), Turns()
+    loop = asyncio.get_running_loop()
+
+    async def write(hold: float) -> None:
+        async with gate.held(after_acks=True), turns.timed():
+            await asyncio.sleep(hold)
+
+    gate.urgent_coming()  # the last ack
+    lull = loop.time() + write_gate.LULL_S
+    first = asyncio.create_task(write(0.1))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(write(0.01)) for _ in range(2)]
+    await asyncio.wait_for(asyncio.gather(first, *waiting), timeout=5)
+    (_, first_end), (second_start, second_end), (third_start, _) = turns.spans
+    assert lull - 0.001 <= second_start < first_end + ACKS_SHARE * 0.1 - 0.05
+    assert third_start - second_end < 0.02
+
+
+async def test_with_no_ack_writers_after_acks_queue_as_any_writer() -> None:
+    """No ack: writers after acks and other writers take the gate in the order they came."""
+    gate = WriteGate()
+    order: list[str] = []
+
+    async def write(name: str, after_acks: bool) -> None:
+        async with gate.held(after_acks=after_acks):
+            order.append(name)
+
+    async with gate.held():
+        waiting = []
+        for name, after_acks in (("act 1", True), ("act 2", True), ("claim", False)):
+            waiting.append(asyncio.create_task(write(name, after_acks)))
+            await asyncio.sleep(0.001)
+    await asyncio.wait_for(asyncio.gather(*waiting), timeout=1)
+    assert order == ["act 1", "act 2", "claim"]
+
+
 async def test_with_no_ack_writers_after_acks_do_not_wait() -> None:
     gate = WriteGate()
     loop = asyncio.get_running_loop()
