@@ -16,7 +16,7 @@ from sqlalchemy.sql import Insert
 from storage.binding import column_binder
 from storage.db import Database
 from storage.models import InboxEventRow, utcnow
-from storage.workers import is_registered, live_owners
+from storage.workers import is_registered, live_owners, unsettled
 
 PENDING = "pending"
 PROCESSING = "processing"
@@ -140,6 +140,7 @@ class InboxRepository:
             await self.session.scalars(
                 select(InboxEventRow)
                 .where(
+                    InboxEventRow.id.in_(unsettled(InboxEventRow, PENDING, PROCESSING)),
                     InboxEventRow.kind == kind,
                     or_(
                         InboxEventRow.status == PENDING,

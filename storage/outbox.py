@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_once
 from storage.models import OutboxMessageRow, TicketMessageRow, utcnow
-from storage.workers import is_registered, live_owners
+from storage.workers import is_registered, live_owners, unsettled
 
 PENDING = "pending"
 SENDING = "sending"
@@ -68,6 +68,7 @@ class OutboxRepository:
             await self.session.scalars(
                 select(OutboxMessageRow)
                 .where(
+                    OutboxMessageRow.id.in_(unsettled(OutboxMessageRow, PENDING, SENDING)),
                     or_(
                         (OutboxMessageRow.status == PENDING)
                         & (OutboxMessageRow.next_attempt_at <= now),
@@ -78,7 +79,7 @@ class OutboxRepository:
                         sending
                         & OutboxMessageRow.claimed_by.is_(None)
                         & (OutboxMessageRow.next_attempt_at <= now - STRAY_CLAIM_EXPIRY),
-                    )
+                    ),
                 )
                 .order_by(OutboxMessageRow.id)
                 .limit(limit)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.presence import STALE_AFTER, Presence, this_process
 from storage.db import Database
@@ -212,3 +212,48 @@ async def test_concurrent_claimers_on_postgresql_never_share_a_row(db_url: str) 
     assert set(await holders(setup)) <= owners
     for database in [setup, *databases]:
         await database.dispose()
+
+
+# 5,000 rows done with, as a club's tables hold after a while.
+_NUMBERS = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)"
+SETTLED = {
+    "inbox_events": f"""{_NUMBERS} INSERT INTO inbox_events
+        (idempotency_key, kind, payload, status, attempts, received_at, thread)
+        SELECT 'settled-' || i, '{KIND}', '{{}}', 'done', 1, '2026-01-01', 't' FROM n""",
+    "outbox_messages": f"""{_NUMBERS} INSERT INTO outbox_messages
+        (method, payload, status, attempts, next_attempt_at, created_at)
+        SELECT 'post_text', '{{}}', 'sent', 1, '2026-01-01', '2026-01-01' FROM n""",
+}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("table", ["inbox_events", "outbox_messages"])
+async def test_a_claim_on_sqlite_finds_its_rows_by_status_not_by_a_scan(
+    db: Database, table: str
+) -> None:
+    """Settled rows pile up: a claim must not walk them all (a scan of the table)."""
+    add, claim = QUEUES["inbox" if table == "inbox_events" else "outbox"]
+    async with db.unit_of_work() as session:
+        connection = await session.connection()
+        await connection.exec_driver_sql(SETTLED[table])
+        await connection.exec_driver_sql("ANALYZE")
+    await add(db)
+    owner = await live_presence(db)
+    claims: list[tuple[str, object]] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, params: object, *_: object) -> None:
+        if statement.startswith("SELECT") and f"FROM {table}" in statement and "LIMIT" in statement:
+            claims.append((statement, params))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", keep)
+    try:
+        assert len(await claim(db, owner.owner)) == 1
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", keep)
+    [(statement, params)] = claims
+    async with db.reading() as session:
+        connection = await session.connection()
+        plan = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)).all()
+    details = [row[-1] for row in plan]
+    assert not any(detail.startswith(f"SCAN {table}") for detail in details), details
+    assert any(f"INDEX ix_{table}_status" in detail for detail in details), details
