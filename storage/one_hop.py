@@ -42,7 +42,6 @@ class OneHopInserts:
     async def record(self, bound: dict[str, Any]) -> bool:
         """Insert one row (its values already bound for SQLite); True when it was new."""
         turn: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._gate.urgent_coming()
         self._waiting.append(([bound[name] for name in self._order], turn))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_waiting(), name="one-hop-inserts")

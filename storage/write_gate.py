@@ -8,8 +8,8 @@ lock over the moment it is free, acks first; other processes on the same file st
 SQLite's busy timeout, as before.
 
 A writer may also come after the acks (`after_acks`: triage's and the sender's writes, which
-Slack does not time). In a lull (no ack for `LULL_S`) they go as any writer; while acks
-flow they take turns: each once it has waited `ACKS_SHARE` times as long as the one before
+Slack does not time). In a lull they go as any writer; while acks flow (`acks_flow`) they
+take turns: each once it has waited `ACKS_SHARE` times as long as the one before
 it held the gate, so they hold it a quarter of a burst at most. Each waiting on its
 own (each act waited for a lull, 0.2 s at most) let triage's acts and the sender's writes
 hold the gate ~80% of a 5,000-message burst of acks, in turns of ~25 ms each: a busy loop
@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-#: A lull: this long since an urgent writer came or wrote, and none waiting.
+#: A lull: this long since an urgent writer came, and none waiting or writing.
 LULL_S = 0.01
 #: While acks flow, a writer after them waits this many times as long as the one before
 #: it held the gate.
@@ -38,16 +38,24 @@ class WriteGate:
         self._held = False
         self._urgent: deque[asyncio.Future[None]] = deque()
         self._normal: deque[asyncio.Future[None]] = deque()
-        self._last_urgent = float("-inf")
+        self._urgent_before = self._last_urgent = float("-inf")
         self._urgent_in = 0  # urgent writers waiting for the gate or holding it
         self._after_acks = AfterAcks(self)
 
     def urgent_coming(self) -> None:
-        """An urgent writer is on its way (an ack, before its insert joins a batch)."""
-        self._last_urgent = asyncio.get_running_loop().time()
+        """An urgent writer came (an ack's insert, or a batch of them)."""
+        self._urgent_before, self._last_urgent = (
+            self._last_urgent,
+            asyncio.get_running_loop().time(),
+        )
 
     def acks_flow(self, now: float) -> bool:
-        return self._urgent_in > 0 or now - self._last_urgent < LULL_S
+        """Acks wait for the gate or hold it, or the last two came within a lull of each
+        other and of now: a flood, not Slack's few events a second (a stream of 50 a
+        second, one each 20 ms, is no flood: its acks hold the gate ~5% of the time)."""
+        if self._urgent_in > 0:
+            return True
+        return now - self._last_urgent < LULL_S and self._last_urgent - self._urgent_before < LULL_S
 
     def next_lull(self) -> float:
         return self._last_urgent + LULL_S
@@ -65,7 +73,6 @@ class WriteGate:
                     yield
             finally:
                 self._urgent_in -= 1
-                self.urgent_coming()
             return
         if not after_acks:
             async with self._taken(urgent=False):
