@@ -59,9 +59,8 @@ class ModelProcess:
         with self._lock:
             try:
                 answer = self._ask(list(texts))
-            except (EOFError, OSError):
+            except (EOFError, OSError):  # the process died: `_ask` starts another
                 self._stop()
-                self._start()
                 answer = self._ask(list(texts))
         if isinstance(answer, str):
             raise ModelUnavailable(answer)
