@@ -49,6 +49,7 @@ class Analysis:
     unusable: bool
     billing_past: bool  # a billing request about a problem that is over
     fixed: bool  # confirms that a problem is gone
+    closes: bool  # ...and that is news for an open ticket: suggest closing it
     lost_found: bool  # something left, lost or found
     bay: int | None
     other_location: str | None
@@ -138,6 +139,8 @@ class _Severity:
     minor: bool
     unusable: bool
     repeat: bool
+    after_fix: bool  # the repeat follows a remote fix ("you reset it, still laggy")
+    got_in: bool  # the customer got in in the end
 
     def priority(self, rule: lx.ProblemRule) -> Priority:
         priority = rule.priority
@@ -145,8 +148,10 @@ class _Severity:
             priority = rule.wide
         if self.outside and rule.outside is not None:
             priority = rule.outside
-        if rule.key == "door_locked" and self.repeat:
+        if rule.key == "door_locked" and self.repeat and not self.got_in:
             priority = Priority.CRITICAL  # remote unlock failed: nobody can get in
+        if self.after_fix and rule.category == Category.TECH and priority.rank < Priority.HIGH.rank:
+            priority = Priority.HIGH  # a repeat failure after a reset ("reset it, still laggy")
         if rule.lobby is not None and self.common_area and not self.wide:
             priority = rule.lobby
         if self.minor and not rule.holds_priority and priority.rank < Priority.CRITICAL.rank:
@@ -216,6 +221,20 @@ def _other_location(reading: Reading, inp: TriageInput) -> str | None:
     return None
 
 
+def _severity(norm: str, repeat: bool) -> _Severity:
+    markers = lx.MARKERS
+    return _Severity(
+        wide=bool(markers.wide.search(norm)),
+        outside=bool(markers.outside.search(norm)),
+        common_area=bool(markers.common_area.search(norm)),
+        minor=bool(markers.minor.search(norm)),
+        unusable=bool(markers.unusable.search(norm)),
+        repeat=repeat,
+        after_fix=repeat and bool(markers.remote_fix.search(norm)),
+        got_in=bool(markers.got_in.search(norm)),
+    )
+
+
 @lru_cache(maxsize=4096)
 def analyse(inp: TriageInput) -> Analysis:
     """What the rules read in `inp` (cached: the gate, the classifier and the policy all ask)."""
@@ -224,20 +243,15 @@ def analyse(inp: TriageInput) -> Analysis:
     norm = own.norm
     escalate = bool(markers.escalate.search(norm))
     source = _source(inp, own, bool(markers.repeat.search(norm)), escalate)
-    severity = _Severity(
-        wide=bool(markers.wide.search(norm)),
-        outside=bool(markers.outside.search(norm)),
-        common_area=bool(markers.common_area.search(norm)),
-        minor=bool(markers.minor.search(norm)),
-        unusable=bool(markers.unusable.search(norm)),
-        repeat=source.repeat,
+    severity = _severity(norm, source.repeat)
+    past = bool(markers.past.search(norm))
+    past_problem = past and bool(markers.billing.search(norm))
+    findings = _beside_first_requests(
+        _findings(source.reading, severity), source.repeat or escalate
     )
-    past_problem = bool(markers.billing.search(norm) and markers.past.search(norm))
     return Analysis(
         norm=norm,
-        findings=_beside_first_requests(
-            _findings(source.reading, severity), source.repeat or escalate
-        ),
+        findings=findings,
         source_norm=source.reading.norm,
         from_history=source.from_history,
         history_sop=source.history_sop,
@@ -250,6 +264,10 @@ def analyse(inp: TriageInput) -> Analysis:
         unusable=severity.unusable,
         billing_past=past_problem and not source.repeat,
         fixed=own.fixed,
+        # without an open ticket, only a bare confirmation: not a fix from the past, one the
+        # message itself reports and settles ("spilled, I wiped it up"), nor one beside a new
+        # problem ("door took 2 tries (fine now), vomit in a stall")
+        closes=own.fixed and (inp.has_open_ticket or not (own.settled or past or findings)),
         lost_found=bool(markers.lost_found.search(norm)),
         bay=lx.find_bay(norm) or source.thread_bay,
         other_location=_other_location(source.reading, inp),

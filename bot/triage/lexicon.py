@@ -94,6 +94,8 @@ class Markers(_Table):
     common_area: Pattern
     escalate: Pattern
     repeat: Pattern
+    remote_fix: Pattern
+    got_in: Pattern
     continuation: Pattern
     elsewhere: Pattern
     question: Pattern

@@ -62,9 +62,19 @@ def _model_ticket(inp: TriageInput, base: TriageDecision, reading: ModelReading)
 
 def _needs_no_ticket(inp: TriageInput) -> bool:
     """The rules read the message as one that needs no ticket whatever the model reads in
-    it: a fix confirmed, lost and found, billing about a problem that is over."""
+    it: a fix confirmed (and no problem beside it, nor a failure again), lost and found,
+    billing about a problem that is over."""
     analysis = analyse(inp)
-    return analysis.fixed or analysis.lost_found or analysis.billing_past
+    settled = analysis.fixed and not analysis.findings and not analysis.repeat
+    return settled or analysis.lost_found or analysis.billing_past
+
+
+def _may_close(inp: TriageInput) -> bool:
+    """The rules allow the model's closure: no failure again ("went off again right after
+    you turned it back on"), and no confirmation they read as nothing to close (an old fix,
+    or one the message itself settles, without an open ticket)."""
+    analysis = analyse(inp)
+    return not analysis.repeat and (analysis.closes or not analysis.fixed)
 
 
 def combine(
@@ -80,6 +90,8 @@ def combine(
     `with_rules=False` is the model alone (only for measuring what the rules add): the rules
     then give nothing but the place (location, bay)."""
     model_close = reading.close >= heads.thresholds.close
+    if with_rules and model_close and not _may_close(inp):
+        model_close = False
     model_ticket = reading.ticket >= heads.thresholds.ticket and not inp.from_operator
     if with_rules and model_ticket and _needs_no_ticket(inp):
         model_ticket = False

@@ -6,12 +6,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.tickets.domain import Priority
 from bot.triage import lexicon as lx
 from bot.triage.patterns import present
 
 Sentence = tuple[int, int, str]  # start, end and text of a sentence of the normalised text
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+# Where the clause of a confirmation ends: what follows is another matter ("door took 2 tries
+# (fine now), kiosk is slow" reports the kiosk).
+_CLAUSE_END = re.compile(r"[,;()]|\b(?:and|et|pis)\b")
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class Reading:
     sentences: tuple[Sentence, ...]
     found: dict[str, int]  # rule key -> position of its first credible match
     fixed: bool  # confirms that a problem is gone
+    settled: bool  # a problem it names is one it says is gone ("spilled, I wiped it up")
 
 
 def split_sentences(norm: str) -> tuple[Sentence, ...]:
@@ -44,8 +49,15 @@ def _fixed_span(start: int, text: str, weak_ok: bool) -> tuple[int, int] | None:
     match = markers.fixed.search(text) or (markers.fixed_weak.search(text) if weak_ok else None)
     if match is None:
         return None
-    turn = markers.clause_turn.search(text, match.end())
-    return start, start + (turn.start() if turn else len(text))
+    ends = [
+        m.start()
+        for m in (
+            markers.clause_turn.search(text, match.end()),
+            _CLAUSE_END.search(text, match.end()),
+        )
+        if m is not None
+    ]
+    return start, start + min(ends, default=len(text))
 
 
 def _credible(norm: str, pos: int, sentences: tuple[Sentence, ...]) -> bool:
@@ -93,9 +105,22 @@ def _raw_findings(
     for key in list(found):
         for weaker in lx.RULES_BY_KEY[key].excludes:
             found.pop(weaker, None)
-    if any(not lx.RULES_BY_KEY[key].fallback for key in found):
-        found = {key: pos for key, pos in found.items() if not lx.RULES_BY_KEY[key].fallback}
+    specific = [lx.RULES_BY_KEY[key] for key in found if not lx.RULES_BY_KEY[key].fallback]
+    if specific:
+        found = {key: pos for key, pos in found.items() if not _replaced(key, specific)}
     return found
+
+
+def _replaced(key: str, specific: list[lx.ProblemRule]) -> bool:
+    """A vague reading gives way to the specific problems read beside it, unless it is a
+    location-wide outage none of them can stand for ("all the bays are down, and the sink
+    drips": the outage stays)."""
+    rule = lx.RULES_BY_KEY[key]
+    if not rule.fallback:
+        return False
+    if rule.priority != Priority.CRITICAL:
+        return True
+    return any(Priority.CRITICAL in (r.priority, r.wide) for r in specific)
 
 
 def read(norm: str, has_open_ticket: bool) -> Reading:
@@ -108,9 +133,8 @@ def read(norm: str, has_open_ticket: bool) -> Reading:
         for start, _, text in sentences
         if (span := _fixed_span(start, text, has_open_ticket)) is not None
     ]
+    found = _raw_findings(norm, sentences, fixed_spans)
+    settled = bool(fixed_spans) and bool(_raw_findings(norm, sentences, []).keys() - found.keys())
     return Reading(
-        norm=norm,
-        sentences=sentences,
-        found=_raw_findings(norm, sentences, fixed_spans),
-        fixed=bool(fixed_spans),
+        norm=norm, sentences=sentences, found=found, fixed=bool(fixed_spans), settled=settled
     )

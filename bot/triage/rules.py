@@ -46,7 +46,7 @@ def _no_ticket(inp: TriageInput, analysis: Analysis, reason: str) -> TriageDecis
         description="",
         location=location,
         bay=bay,
-        suggest_close=analysis.fixed,
+        suggest_close=analysis.closes,
         reason=reason,
         decided_by=Backend.RULES,
     )
@@ -119,7 +119,7 @@ def classify_text(inp: TriageInput) -> TriageDecision:
         description=_description(inp, analysis),
         location=location,
         bay=bay,
-        suggest_close=analysis.fixed,
+        suggest_close=analysis.closes,
         reason=_why(top, analysis),
         decided_by=Backend.RULES,
     )

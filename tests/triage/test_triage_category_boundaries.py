@@ -64,6 +64,13 @@ from tests.triage.local_support import decide
         # several problems: the worst one's category
         ("projector's a little blurry and the toilet is overflowing in the mens", FAC, HIGH),
         ("no tees in 4 and the internet is down for every bay", TECH, CRITICAL),
+        # a computer's mouse and keyboard are tech; a dead PC's lights are the PC's
+        ("the mouse in bay 4 isnt clicking at all", TECH, LOW),
+        ("keyboard in bay 3 has sticky keys", TECH, LOW),
+        ("pc in bay 2 is completely dead, no lights on it, power button does nothing", TECH, HIGH),
+        ("the kiosk crashed for the second time tonight", TECH, HIGH),
+        ("le projo s'est éteint pis rallumé pis s'est refermé encore", TECH, HIGH),
+        ("le trackman lit mal toutes les balles", TECH, MEDIUM),
     ],
 )
 async def test_boundary_messages_get_the_rules_category(
@@ -81,6 +88,9 @@ async def test_boundary_messages_get_the_rules_category(
         "what's the wifi password here?",
         "can we put the hockey game on the lounge tv?",
         "do we grab a bucket of balls or is there a dispenser in the bay?",
+        # refunds for a problem that is over are billing
+        "can we get a refund, the bay was freezing during our last session",
+        "refund please, projector was dim on saturday",
     ],
 )
 async def test_boundary_near_misses_open_no_ticket(local: LocalClassifier, text: str) -> None:

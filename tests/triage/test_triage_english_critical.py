@@ -57,6 +57,15 @@ from tests.triage.local_support import decide
         ("wifi's dead everywhere", TECH),
         ("internets down again everyone's stuck on loading", TECH),
         ("door wont unlock for anybody", TECH),
+        # CO alarms going off, the whole place dark, wiring and water, glass where people walk
+        ("the CO alarm in the hallway is blaring and a couple of us feel dizzy", FAC),
+        ("carbon monoxide detector keeps wailing by the furnace", FAC),
+        ("whole building is out, no lights no sims, we're on our phone flashlights", FAC),
+        ("wires dangling from the ceiling in bay 2 and water is dripping onto them", FAC),
+        ("the glass partition by bay 4 just shattered, shards all over where people walk", FAC),
+        # an outage stays critical beside smaller problems; a failed remote unlock
+        ("all the sims are dead, the lobby tv is blank and the mens toilet keeps running", TECH),
+        ("app still says access denied after you unlocked it, we're waiting in the cold", TECH),
     ],
 )
 async def test_english_critical_reports_are_critical(
@@ -93,6 +102,9 @@ async def test_english_near_misses_open_no_ticket(local: LocalClassifier, text: 
         ("toilet overflowed, water all over the bathroom floor", FAC, HIGH),
         ("no power in bay 3, the other bays are fine", FAC, HIGH),
         ("exposed wires sticking out of the wall by bay 2", FAC, HIGH),
+        ("beer bottle broke in bay 2, some glass on the floor", FAC, HIGH),
+        ("sewage smell coming from the mens room", FAC, HIGH),
+        ("the sink in the ladies room won't stop running", FAC, MEDIUM),
         ("smoke detector chirping in the hallway, probably the battery", FAC, MEDIUM),
         ("the tv in bay 1 is dead", TECH, MEDIUM),
     ],

@@ -58,6 +58,11 @@ from tests.triage.local_support import decide
         ("aucun simulateur marche, on a essayé toutes les baies", TECH),
         ("toutes les baies sont mortes en même temps", TECH),
         ("personne est capable de rentrer, le code marche pour personne", TECH),
+        # CO going off, water on wiring, glass everywhere, a remote unlock that failed
+        ("le détecteur de CO hurle dans le lobby", FAC),
+        ("l'eau coule sur les fils électriques au plafond de la baie 2", FAC),
+        ("du verre partout dans l'entrée, la vitre de la porte a éclaté", FAC),
+        ("la porte débarre toujours pas après votre essai, on attend dehors avec le petit", TECH),
     ],
 )
 async def test_french_critical_reports_are_critical(
@@ -95,6 +100,11 @@ async def test_french_near_misses_open_no_ticket(local: LocalClassifier, text: s
         ("y'a un fil dénudé qui traîne par terre dans l'entrée", FAC, HIGH),
         ("le détecteur de fumée bip dans le corridor, je pense que c'est la pile", FAC, MEDIUM),
         ("la tv est morte dans la box 4", TECH, MEDIUM),
+        # repeats after a reset, in Quebec French: tech, high
+        ("ça plante encore, troisième fois ce soir dans la box 2", TECH, HIGH),
+        ("ça fait deux fois que je demande qu'on redémarre la box 3", TECH, HIGH),
+        ("le projecteur s'est refermé encore après que vous l'avez rallumé", TECH, HIGH),
+        ("deuxième fois que la porte me barre dehors, j'ai fini par rentrer", TECH, HIGH),
     ],
 )
 async def test_french_problems_short_of_critical_keep_their_priority(

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.triage.analysis import analyse
 from bot.triage.embedding import DIMENSIONS, Vectors
 from bot.triage.heads import WEIGHTS_PATH, ModelReading
 from bot.triage.local import LocalClassifier, build_local, combine
@@ -106,6 +107,32 @@ async def test_the_model_opens_no_ticket_where_the_rules_read_none_is_needed(
     assert not combine(inp, classify_text(inp), sure, local.heads).should_ticket
     alone = combine(inp, classify_text(inp), sure, local.heads, with_rules=False)
     assert alone.should_ticket  # the model alone is measured as it reads
+
+
+async def test_the_model_may_not_close_what_the_rules_read_as_failing_or_settled(
+    local: LocalClassifier,
+) -> None:
+    assert local.heads is not None
+    closing = ModelReading(ticket=0.0, category=TECH, priority=HIGH, close=0.99)
+    for text, open_ticket in (
+        ("it came back on for a minute then went dark again after you turned it back on", True),
+        ("thanks for sorting the heater out last week, much better now", False),
+        ("spilled a drink in bay 2, I wiped it up, all good", False),
+    ):
+        inp = TriageInput(text=text, has_open_ticket=open_ticket)
+        assert not combine(inp, classify_text(inp), closing, local.heads).suggest_close, text
+    fine = TriageInput(text="projector's fine now, thanks", has_open_ticket=True)
+    assert combine(fine, classify_text(fine), closing, local.heads).suggest_close
+
+
+async def test_a_confirmation_beside_a_failure_does_not_stop_the_model(
+    local: LocalClassifier,
+) -> None:
+    assert local.heads is not None
+    sure = ModelReading(ticket=0.99, category=TECH, priority=HIGH, close=0.0)
+    inp = TriageInput(text="that worked for like 2 shots then nothing again", has_open_ticket=True)
+    assert analyse(inp).fixed  # "that worked" confirms, and the failure comes back
+    assert combine(inp, classify_text(inp), sure, local.heads).should_ticket
 
 
 async def test_the_model_alone_decides_without_the_rules(embedder: CachingEmbedder) -> None:

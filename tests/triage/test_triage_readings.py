@@ -39,6 +39,20 @@ from tests.triage.helpers import (
         ("the sim is super laggy in bay 2, ball flight stutters", TECH, MEDIUM),
         ("mat is curling up at the edge, someone's gonna trip", FAC, HIGH),
         ("le plancher est mouillé près du bar, ça glisse", FAC, HIGH),
+        # a remote fix that did not hold: tech, high
+        ("you restarted it and now the pc is stuck on updating", TECH, HIGH),
+        ("trackman reset helped for a few swings, then back to not reading", TECH, HIGH),
+        ("projector shut off again right after you powered it back on", TECH, HIGH),
+        ("the bay pc won't power back on after I hit the button", TECH, HIGH),
+        ("kiosk crashed on me again, 2nd time today, send someone", TECH, HIGH),
+        ("you reset it but the sound is still crackling", TECH, HIGH),
+        # sanitation and plumbing
+        ("smells like sewage near the washrooms", FAC, HIGH),
+        ("urinal won't stop flushing", FAC, MEDIUM),
+        # a degree of wear is a hedge: the bay stays usable
+        ("the putter grip is a bit worn, URGENT", FAC, LOW),
+        ("le tapis est un peu usé dans la box 2", FAC, LOW),
+        ("mat is a bit worn and has a big rip now", FAC, MEDIUM),
     ],
 )
 def test_what_the_words_mean(text: str, category: Category, priority: Priority) -> None:
