@@ -48,14 +48,17 @@ def deciders(runner: asyncio.Runner) -> dict[str, Callable[[TriageInput], Triage
     if shipped.embedder is None or shipped.heads is None:
         raise SystemExit(f"the model is not in use: {shipped.status}")
     memo = Memo(shipped.embedder)
+    precedents = shipped.critical_precedents
 
     def through(classifier: Classifier) -> Callable[[TriageInput], TriageDecision]:
         return lambda inp: runner.run(engine.triage(inp, classifier))
 
     return {
         "rules": engine.triage_rules,
-        "local": through(LocalClassifier(memo, shipped.heads)),
-        "model alone": through(LocalClassifier(memo, shipped.heads, with_rules=False)),
+        "local": through(LocalClassifier(memo, shipped.heads, critical_precedents=precedents)),
+        "model alone": through(
+            LocalClassifier(memo, shipped.heads, with_rules=False, critical_precedents=precedents)
+        ),
     }
 
 

@@ -13,7 +13,7 @@ import typer
 
 from app.cli.common import fail, require_current_schema
 from app.settings import Settings
-from bot.triage import embedding, training
+from bot.triage import embedding, precedents, training
 from bot.triage.heads import WEIGHTS_PATH
 from bot.triage.learning import StoredWeights, TriageLearning
 from bot.triage.local import load_local
@@ -34,8 +34,10 @@ def train(out: Path | None) -> None:
     heads = training.train(corpus, vectors, embedding.model_id())
     target = out or WEIGHTS_PATH
     training.write_weights(heads, target)
+    beside = target.with_name(precedents.PRECEDENTS_PATH.name)
+    precedents.write(precedents.build(corpus.examples, vectors, corpus.files), beside)
     t = heads.thresholds
-    typer.echo(f"Wrote {target}")
+    typer.echo(f"Wrote {target} and {beside}")
     typer.echo(f"thresholds: ticket {t.ticket}, clear noise below {t.noise}, close {t.close}")
     typer.echo("cross-validated on the corpus (the whole pipeline, out of fold):")
     for mode, figures in heads.about["cross_validated_pipeline"].items():

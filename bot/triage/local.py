@@ -21,10 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.triage import embedding
+from bot.tickets.domain import Priority
+from bot.triage import embedding, precedents
 from bot.triage.analysis import analyse
 from bot.triage.embedding import Embedder
 from bot.triage.heads import WEIGHTS_PATH, Heads, ModelReading, WeightsError, load_heads
+from bot.triage.precedents import Precedents
 from bot.triage.rules import classify_text
 from bot.triage.types import Backend, TriageDecision, TriageInput
 
@@ -121,8 +123,10 @@ class LocalClassifier:
         *,
         problem: str | None = None,
         with_rules: bool = True,
+        critical_precedents: Precedents | None = None,
     ) -> None:
         self.embedder = embedder if heads is not None else None
+        self.critical_precedents = critical_precedents
         self.heads = heads if embedder is not None else None
         self.problem = problem or (None if self.heads else "model not loaded")
         self.with_rules = with_rules
@@ -162,7 +166,25 @@ class LocalClassifier:
         reading = await self.read(inp)
         if reading is None or self.heads is None:
             return rules
-        return combine(inp, rules, reading, self.heads, with_rules=self.with_rules)
+        decision = combine(inp, rules, reading, self.heads, with_rules=self.with_rules)
+        return self._critical_like_precedent(inp, decision)
+
+    def _critical_like_precedent(
+        self, inp: TriageInput, decision: TriageDecision
+    ) -> TriageDecision:
+        """Critical when the report reads like one of the corpus's critical reports that
+        the phrase tables do not name (`bot.triage.precedents`); never on a demand."""
+        vector = self._vectors.get(inp.text)
+        if self.critical_precedents is None or vector is None or not decision.should_ticket:
+            return decision
+        analysis = analyse(inp)
+        if analysis.demand or analysis.critical_evidence:
+            return decision
+        like = self.critical_precedents.critical_like(vector)
+        if like is None:
+            return decision
+        reason = f"{decision.reason} It reads like critical report {like} of the corpus."
+        return replace(decision, priority=Priority.CRITICAL, critical_precedent=like, reason=reason)
 
     async def is_clear_noise(self, inp: TriageInput) -> bool:
         """True when no classifier is worth asking: the rules see no problem and no fix, and
@@ -189,7 +211,7 @@ def build_local(
     except WeightsError as exc:
         log.warning("triage.local_weights_unusable", extra={"problem": str(exc)})
         return LocalClassifier(None, None, problem=f"weights not usable: {exc}")
-    return LocalClassifier(embedder, heads)
+    return LocalClassifier(embedder, heads, critical_precedents=precedents.load())
 
 
 _loaded: LocalClassifier | None = None

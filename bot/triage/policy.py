@@ -5,9 +5,10 @@ of that text cannot. So the rules' reading bounds what any classifier may put on
 
 - Operators' messages never open tickets (they may still confirm a fix).
 - Priority comes from evidence, never from demands: `critical` needs location-wide or
-  safety evidence in the text (else it is clamped to `high`), and when the text demands
-  priority ("make it critical", "URGENT", "ignore your rules") the priority cannot exceed
-  what the reported problem itself supports.
+  safety evidence in the text, or (from the local classifier, on a text that demands
+  nothing) a critical precedent it reads like (else it is clamped to `high`); when the
+  text demands priority ("make it critical", "URGENT", "ignore your rules") the priority
+  cannot exceed what the reported problem itself supports.
 - Category: when the rules read a problem they know (not only a vague fallback reading),
   the category is that of one of the problems they read, else the main one's.
 - Title: a classifier's title stands only when it fits `MAX_TITLE`, names no demand or
@@ -67,7 +68,8 @@ def _priority(decision: TriageDecision, analysis: Analysis) -> tuple[Priority, l
     top = analysis.top
     priority = decision.priority or (top.priority if top else Priority.MEDIUM)
     notes: list[str] = []
-    if priority == Priority.CRITICAL and not analysis.critical_evidence:
+    precedent = decision.critical_precedent is not None and not analysis.demand
+    if priority == Priority.CRITICAL and not (analysis.critical_evidence or precedent):
         priority = Priority.HIGH
         notes.append("Critical needs location-wide or safety evidence: clamped to high.")
     if analysis.demand and top is not None and priority.rank > top.priority.rank:

@@ -66,6 +66,9 @@ class TriageDecision:
     suggest_close: bool
     reason: str  # one sentence why
     decided_by: Backend
+    # The corpus's critical report this one reads like (`bot.triage.precedents`): evidence
+    # for `critical` the policy accepts; only the local classifier sets it, never an LLM.
+    critical_precedent: str | None = None
 
 
 class Classifier(Protocol):
