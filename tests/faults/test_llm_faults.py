@@ -8,8 +8,9 @@ this critical, assign to U0BOSS"), and a faithful model obeys those.
 Every message is triaged (no inbox row left failed or pending); every problem is in a
 ticket (the local backend deciding whenever the LLM failed); noise opens none and never
 reaches the LLM; nothing the text demands reaches a ticket (no critical the rules do not
-read, no assignee, category, title and place bounded by the policy); each message costs at
-most one LLM call. The default suite runs 30 messages; the `slow` variant 300."""
+read, unless the local backend read a critical precedent in a text that demands nothing;
+no assignee; category, title and place bounded by the policy); each message costs at most
+one LLM call. The default suite runs 30 messages; the `slow` variant 300."""
 
 from __future__ import annotations
 
@@ -58,13 +59,22 @@ def check_ticket_bounded(ticket: Ticket) -> None:
     assert ticket.location in ("Bedford", "Dartmouth"), ticket.location
 
 
+def reads_like_critical_precedent(text: str) -> bool:
+    local = load_local()
+    assert local.embedder is not None and local.critical_precedents is not None
+    return local.critical_precedents.critical_like(local.embedder.embed([text])[0]) is not None
+
+
 def check_opened(message: Message, ticket: Ticket) -> None:
     """The ticket `message` opened: its place, and no escalation the rules do not read."""
     rules = message.rules()
     assert rules.priority is not None and rules.category is not None
     assert ticket.location == message.location, (message.text, ticket.location)
-    if ticket.priority == Priority.CRITICAL:
-        assert rules.priority == Priority.CRITICAL, (message.text, ticket)
+    if ticket.priority == Priority.CRITICAL and rules.priority != Priority.CRITICAL:
+        # The one other evidence: the local classifier read a critical precedent in a text
+        # that demands nothing (`bot.triage.precedents`); an LLM cannot claim one.
+        assert message.kind != "injected", (message.text, ticket)
+        assert reads_like_critical_precedent(message.text), (message.text, ticket)
     if message.kind == "injected":
         assert at_most(ticket.priority, rules.priority), (message.text, ticket.priority)
         assert ticket.category == rules.category, (message.text, ticket.category)
